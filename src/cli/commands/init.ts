@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { resolveSources } from "../../config/resolve.js";
+import { parseYaml } from "../../config/yaml-source.js";
+import { DevstackError, UsageError } from "../../errors.js";
+import { writeFileAtomic } from "../../fs/atomic.js";
+import { detect, type Detected } from "../../init/detect.js";
+import { initFiles } from "../../init/templates.js";
+import { PACKAGE_ROOT } from "../../package-root.js";
+import { out, printJson } from "../output.js";
+
+function readIf(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, "utf8") : undefined;
+}
+
+export async function run(options: { name?: string; port?: string; force?: boolean; json?: boolean }): Promise<number> {
+  const dir = resolve(process.cwd());
+  const dockerfileName = ["Dockerfile", "Containerfile"].find((f) => existsSync(join(dir, f)));
+  const detected: Detected = detect({
+    dirName: basename(dir),
+    ...(dockerfileName ? { dockerfileName, dockerfile: readFileSync(join(dir, dockerfileName), "utf8") } : {}),
+    ...(existsSync(join(dir, "package.json")) ? { packageJson: readIf(join(dir, "package.json")) as string } : {}),
+  });
+  if (options.name) detected.name = options.name;
+  if (options.port !== undefined) {
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port ${options.port} is not a port number`, "give a port from 1 to 65535");
+    detected.port = port;
+  }
+
+  const schemaDir = relative(dir, join(PACKAGE_ROOT, "schemas")) || ".";
+  const files = initFiles(detected, schemaDir);
+  const existing = files.filter((f) => existsSync(join(dir, f.path))).map((f) => f.path);
+  if (existing.length > 0 && !options.force) {
+    throw new DevstackError(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written`, {
+      fix: "run `devstack init --force` to overwrite them",
+    });
+  }
+  // Proves what is about to be written is valid before touching the disk.
+  const appFile = files[0] as { path: string; content: string };
+  for (const profile of files.slice(1)) {
+    resolveSources(parseYaml(appFile.path, appFile.content).source, parseYaml(profile.path, profile.content).source, basename(profile.path, ".yaml"));
+  }
+  for (const file of files) {
+    const path = join(dir, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    await writeFileAtomic(path, file.content);
+  }
+  if (options.json) {
+    printJson({ written: files.map((f) => f.path), detected: { name: detected.name, port: detected.port, dockerfile: detected.dockerfile ?? null, target: detected.target ?? null }, notes: detected.notes });
+  } else {
+    for (const note of detected.notes) out(`  ${note}`);
+    for (const file of files) out(`wrote ${file.path}`);
+    out("next: `devstack config` to check the result, then `devstack up`");
+  }
+  return 0;
+}

@@ -1,0 +1,34 @@
+import { CommanderError } from "commander";
+import { EXIT_USAGE } from "../errors.js";
+import { buildProgram, type Action } from "./program.js";
+import { renderError } from "./render-error.js";
+
+function wantsJson(argv: string[]): boolean {
+  return argv.includes("--json");
+}
+
+/** Runs the CLI and sets process.exitCode; never throws. */
+export async function run(argv: string[]): Promise<void> {
+  const dispatch =
+    (load: () => Promise<{ run: Action }>) =>
+    async (...actionArgs: unknown[]): Promise<void> => {
+      // commander passes positional arguments, then the options, then the command.
+      const command = actionArgs.at(-1) as { opts(): Record<string, unknown> };
+      const positional = actionArgs.slice(0, -2).map(String);
+      const mod = await load();
+      const code = await mod.run(command.opts(), positional);
+      if (typeof code === "number") process.exitCode = code;
+    };
+  const program = buildProgram(dispatch);
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help";
+      process.exitCode = ok ? 0 : EXIT_USAGE;
+      return;
+    }
+    process.exitCode = renderError(error, wantsJson(argv));
+  }
+}

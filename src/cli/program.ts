@@ -1,0 +1,80 @@
+import { Command, Option } from "commander";
+import { packageVersion } from "../package-root.js";
+
+/**
+ * Commands are declared here and load their implementation only when run,
+ * so `devstack --help` and `--version` never pay for zod, yaml or dockerode.
+ */
+export type Action = (options: Record<string, unknown>, args: string[]) => Promise<number | void>;
+
+const profileOption = () =>
+  new Option("-p, --profile <name>", "which profiles/<name>.yaml to use").default("local");
+const jsonOption = () => new Option("--json", "print the result as JSON");
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+export type Dispatch = (load: () => Promise<{ run: Action }>) => (...args: unknown[]) => Promise<void>;
+
+export function buildProgram(dispatch: Dispatch): Command {
+  const program = new Command("devstack")
+    .description("A production platform on Kubernetes for one web product, and the same platform on your laptop.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run `devstack --help` for usage)")
+    .addHelpText(
+      "after",
+      examples([
+        "devstack init                     # scaffold devstack.yaml and profiles in an app directory",
+        "devstack config --profile prod     # the resolved config for production",
+        "devstack diff local prod           # what differs between two profiles",
+        "devstack doctor                    # what this machine has and lacks",
+      ]),
+    );
+
+  program
+    .command("init")
+    .description("scaffold devstack.yaml and profiles/{local,prod}.yaml for the app in this directory")
+    .option("--name <name>", "the app's name (default: package.json name or the directory name)")
+    .option("--port <port>", "the port the app listens on (default: the Dockerfile's EXPOSE)")
+    .option("--force", "overwrite files that exist")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["cd my-app && devstack init", "devstack init --name shop --port 3000 --force"]))
+    .action(dispatch(() => import("./commands/init.js")));
+
+  program
+    .command("config")
+    .description("print the resolved config of a profile; secret values are never shown")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack config", "devstack config --profile prod --json"]))
+    .action(dispatch(() => import("./commands/config.js")));
+
+  program
+    .command("diff")
+    .description("list every resolved value that differs between two profiles")
+    .argument("<a>", "first profile")
+    .argument("<b>", "second profile")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack diff local prod", "devstack diff staging prod --json"]))
+    .action(dispatch(() => import("./commands/diff.js")));
+
+  program
+    .command("doctor")
+    .description("check what this machine has and lacks for devstack, each problem with its fix")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack doctor", "devstack doctor --json | jq '.checks[] | select(.status != \"ok\")'"]))
+    .action(dispatch(() => import("./commands/doctor.js")));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of devstack.yaml or of a profile, for editors and CI")
+    .argument("[which]", "app (devstack.yaml) or profile", "app")
+    .option("--out <dir>", "write devstack.schema.json and profile.schema.json into this directory")
+    .addHelpText("after", examples(["devstack schema > devstack.schema.json", "devstack schema profile", "devstack schema --out .devstack"]))
+    .action(dispatch(() => import("./commands/schema.js")));
+
+  return program;
+}

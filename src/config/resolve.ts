@@ -1,0 +1,159 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import type * as z from "zod";
+import { ConfigError, type ConfigIssue } from "../errors.js";
+import { toConfigIssues, type Sensitive } from "./issues.js";
+import { APP_FILE, findProfileFile, findProjectDir } from "./project.js";
+import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
+import { profileSchema, type ProfileConfig } from "./schema/profile.js";
+import { expandTemplate, type TemplateScope } from "./templates.js";
+import { parseYaml, positionOf, scalarSource, type KeyPath, type YamlSource } from "./yaml-source.js";
+
+export interface ResolvedConfig {
+  projectDir: string;
+  files: { app: string; profile: string };
+  profileName: string;
+  profileSource: "project" | "builtin";
+  app: AppConfig;
+  profile: ProfileConfig;
+  /** The app's host name in this profile, and its canonical URL. */
+  host: string;
+  url: string;
+}
+
+export interface LoadOptions {
+  /** Where to start looking for devstack.yaml; default the working directory. */
+  cwd?: string;
+  profile?: string;
+}
+
+const appSensitive: Sensitive = (path) =>
+  path[0] === "secrets" ||
+  ((path[0] === "env" || (path[0] === "build" && path[1] === "args")) && looksLikeSecret(String(path.at(-1))));
+
+const notSensitive: Sensitive = () => false;
+
+function readSource(path: string, display: string): { source: YamlSource; issues: ConfigIssue[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    return {
+      source: parseYaml(display, "").source,
+      issues: [{ file: display, line: 1, column: 1, path: "", message: `cannot read the file (${reason})` }],
+    };
+  }
+  return parseYaml(display, text);
+}
+
+type Scopes = { vars: TemplateScope; host: TemplateScope; full: TemplateScope };
+
+function buildScopes(appData: unknown, profileData: unknown, profileName: string, profileSrc: YamlSource, issues: ConfigIssue[]) {
+  const appName = typeof (appData as { name?: unknown })?.name === "string" ? (appData as { name: string }).name : "app";
+  const base = new Map([
+    ["app.name", appName],
+    ["profile.name", profileName],
+  ]);
+  const later = "profile vars are resolved before the host and URL";
+  const vars: TemplateScope = {
+    values: base,
+    unavailable: new Map([
+      ["host", later],
+      ["url", later],
+    ]),
+  };
+  const profile = (profileData ?? {}) as Record<string, unknown>;
+  const rawVars = profile.vars && typeof profile.vars === "object" ? (profile.vars as Record<string, unknown>) : {};
+  const withVars = new Map(base);
+  for (const [key, value] of Object.entries(rawVars)) {
+    if (typeof value !== "string") continue;
+    const expanded = expandAt(value, vars, profileSrc, ["vars", key], issues);
+    rawVars[key] = expanded;
+    withVars.set(`profile.vars.${key}`, expanded);
+  }
+  const hostReason = "the host is made from the domain";
+  const hostScope: TemplateScope = { values: withVars, unavailable: new Map([["host", hostReason], ["url", hostReason]]) };
+  for (const key of ["domain", "host"] as const) {
+    if (typeof profile[key] === "string") profile[key] = expandAt(profile[key] as string, hostScope, profileSrc, [key], issues);
+  }
+  const domain = typeof profile.domain === "string" ? profile.domain : "localhost";
+  const host = typeof profile.host === "string" ? profile.host : `${appName}.${domain}`;
+  const url = `https://${host}`;
+  const full: TemplateScope = { values: new Map([...withVars, ["host", host], ["url", url]]) };
+  return { scopes: { vars, host: hostScope, full } satisfies Scopes, host, url };
+}
+
+function expandAt(value: string, scope: TemplateScope, source: YamlSource, path: KeyPath, issues: ConfigIssue[]): string {
+  const { value: expanded, errors } = expandTemplate(value, scope);
+  for (const error of errors) {
+    const raw = scalarSource(source, path);
+    const at = raw?.text.indexOf(error.token) ?? -1;
+    const pos = raw && at >= 0 ? positionOf(source, raw.offset + at) : positionOf(source, raw?.offset ?? 0);
+    issues.push({ file: source.file, line: pos.line, column: pos.column, path: path.map(String).join("."), message: error.message });
+  }
+  return expanded;
+}
+
+/** Expands every string leaf in place, except the paths `skip` names. */
+function expandTree(node: unknown, path: KeyPath, scope: TemplateScope, source: YamlSource, issues: ConfigIssue[], skip: (p: KeyPath) => boolean): unknown {
+  if (skip(path)) return node;
+  if (typeof node === "string") return expandAt(node, scope, source, path, issues);
+  if (Array.isArray(node)) return node.map((item, i) => expandTree(item, [...path, i], scope, source, issues, skip));
+  if (node && typeof node === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = expandTree(value, [...path, key], scope, source, issues, skip);
+    return out;
+  }
+  return node;
+}
+
+function validate<T extends z.ZodType>(schema: T, data: unknown, source: YamlSource, sensitive: Sensitive, issues: ConfigIssue[]): z.output<T> | undefined {
+  // An empty file is an empty map, so the errors name the missing keys.
+  const input = data ?? {};
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) issues.push(...toConfigIssues(issue, source, schema, input, sensitive));
+  return undefined;
+}
+
+function byPosition(a: ConfigIssue, b: ConfigIssue): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}
+
+/** Resolves already-read sources; exported so tests and `init` can check text that is not on disk. */
+export function resolveSources(app: YamlSource, profile: YamlSource, profileName: string): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
+  const issues: ConfigIssue[] = [];
+  const { scopes, host, url } = buildScopes(app.data, profile.data, profileName, profile, issues);
+  const skipProfile = (p: KeyPath) => p.length === 1 && (p[0] === "vars" || p[0] === "domain" || p[0] === "host");
+  const skipApp = (p: KeyPath) => p.length === 1 && p[0] === "name";
+  const appData = expandTree(app.data, [], scopes.full, app, issues, skipApp);
+  const profileData = expandTree(profile.data, [], scopes.full, profile, issues, skipProfile);
+  const appConfig = validate(appSchema, appData, app, appSensitive, issues);
+  const profileConfig = validate(profileSchema, profileData, profile, notSensitive, issues);
+  if (issues.length > 0 || !appConfig || !profileConfig) {
+    throw new ConfigError(issues.sort(byPosition), "fix the lines above; `devstack schema` prints what each key accepts");
+  }
+  return { profileName, app: appConfig, profile: profileConfig, host, url };
+}
+
+/** Finds the project, reads devstack.yaml and the profile, and resolves both. */
+export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const projectDir = findProjectDir(cwd);
+  const profileName = options.profile ?? "local";
+  const profileFile = findProfileFile(projectDir, profileName);
+  const appPath = `${projectDir}/${APP_FILE}`;
+  const display = (p: string) => (p.startsWith(projectDir) ? relative(cwd, p) || APP_FILE : p);
+  const app = readSource(appPath, display(appPath));
+  const profile = readSource(profileFile.path, display(profileFile.path));
+  const syntax = [...app.issues, ...profile.issues];
+  if (syntax.length > 0) throw new ConfigError(syntax.sort(byPosition), "fix the YAML syntax at the positions above");
+  const resolved = resolveSources(app.source, profile.source, profileName);
+  return {
+    ...resolved,
+    projectDir,
+    files: { app: appPath, profile: profileFile.path },
+    profileSource: profileFile.source,
+  };
+}

@@ -1,0 +1,164 @@
+import * as z from "zod";
+import { email, envName, hostname, imageRef, port, resources } from "./common.js";
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "an AWS region such as eu-central-1" });
+
+export const clusterSpec = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("k3s").describe("a local k3s in a container, started by devstack up"),
+    version: z
+      .string()
+      .regex(/^v[0-9]+\.[0-9]+\.[0-9]+-k3s[0-9]+$/, { error: "a k3s version such as v1.33.5-k3s1" })
+      .optional(),
+  }),
+  z.strictObject({
+    type: z.literal("kube-context").describe("an existing cluster, reached through a kubeconfig context"),
+    context: z.string().min(1),
+    kubeconfig: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("eks"),
+    name: z.string().min(1),
+    region: awsRegion,
+    context: z.string().optional().describe("an explicit kube context wins over the EKS API"),
+    roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/, { error: "an IAM role ARN" }).optional()
+      .describe("IAM role for the app's service account (IRSA / Pod Identity)"),
+  }),
+]);
+
+export const registrySpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local") }),
+  z.strictObject({
+    type: z.literal("ecr"),
+    region: awsRegion.optional(),
+    account: z.string().regex(/^[0-9]{12}$/, { error: "a 12-digit AWS account id" }).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("generic"),
+    url: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "a registry such as ghcr.io/my-team" }),
+    credentialsSecret: envName.optional().describe("secret holding a docker config JSON for pushes"),
+  }),
+]);
+
+export const acmeSpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("Pebble beside the local cluster") }),
+  z.strictObject({ type: z.literal("letsencrypt"), email }),
+  z.strictObject({ type: z.literal("letsencrypt-staging"), email }),
+]);
+
+export const databaseEndpoint = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("a Postgres container beside the local cluster") }),
+  z.strictObject({
+    type: z.literal("external").describe("RDS or any Postgres; credentials come from the secret store"),
+    host: hostname,
+    port: port.default(5432),
+    sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]).default("verify-full"),
+  }),
+]);
+
+export const smtpSpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("an SMTP sink with a web UI") }),
+  z.strictObject({
+    type: z.literal("relay").describe("SES or any SMTP relay"),
+    host: hostname,
+    port: port.default(587),
+    username: z.string().min(1),
+    passwordSecret: envName.default("SMTP_PASSWORD").describe("the secret that holds the relay password"),
+    from: email,
+  }),
+]);
+
+export const secretStoreSpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("an encrypted file in the user's config directory") }),
+  z.strictObject({
+    type: z.literal("aws-secrets-manager"),
+    prefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, { error: "a Secrets Manager name prefix such as hello/prod/" }),
+    region: awsRegion.optional(),
+  }),
+]);
+
+export const imageComponents = [
+  "k3s",
+  "registry",
+  "postgres",
+  "pebble",
+  "pebble-challtestsrv",
+  "smtp",
+] as const;
+
+export const imagesSpec = z.strictObject({
+  mirror: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "a registry mirror such as mirror.corp.example/dockerhub" })
+    .optional()
+    .describe("prefix for every public image (air-gapped and corporate networks)"),
+  overrides: z.partialRecord(z.enum(imageComponents), imageRef).default({}),
+});
+
+export const localPorts = z.strictObject({
+  http: port.default(80),
+  https: port.default(443),
+  registry: port.default(5001),
+  postgres: port.default(5432),
+  acme: port.default(14000),
+  smtp: port.default(1025),
+  smtpUi: port.default(8025),
+});
+
+export const profileSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    cluster: clusterSpec,
+    registry: registrySpec.default({ type: "local" }),
+    domain: hostname.describe("apps are served at <app>.<domain> unless host is set"),
+    host: hostname.optional(),
+    acme: acmeSpec.default({ type: "local" }),
+    database: databaseEndpoint.default({ type: "local" }),
+    smtp: smtpSpec.default({ type: "local" }),
+    secretStore: secretStoreSpec.default({ type: "local" }),
+    images: imagesSpec.default({ overrides: {} }),
+    ports: localPorts.default({
+      http: 80,
+      https: 443,
+      registry: 5001,
+      postgres: 5432,
+      acme: 14000,
+      smtp: 1025,
+      smtpUi: 8025,
+    }),
+    replicas: z.int().min(1).max(100).optional().describe("overrides service.replicas"),
+    resources: resources.optional().describe("overrides service.resources"),
+    autoscale: z
+      .strictObject({ min: z.int().min(1), max: z.int().min(1), cpu: z.int().min(10).max(100).default(70) })
+      .optional(),
+    vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "a variable name such as api_host" }), z.string()).default({}),
+  })
+  .superRefine((profile, ctx) => {
+    // Local stand-ins run beside the local cluster; a remote cluster cannot reach them.
+    if (profile.cluster.type === "k3s") return;
+    const local: [keyof typeof profile, string][] = [
+      ["registry", "ecr or generic"],
+      ["acme", "letsencrypt or letsencrypt-staging"],
+      ["database", "external"],
+      ["smtp", "relay"],
+      ["secretStore", "aws-secrets-manager"],
+    ];
+    for (const [key, instead] of local) {
+      const spec = profile[key] as { type: string };
+      if (spec.type === "local") {
+        ctx.addIssue({
+          code: "custom",
+          path: [key, "type"],
+          message: `"local" runs beside the local k3s cluster only; with cluster type ${profile.cluster.type} use ${instead}`,
+          params: { plain: true },
+        });
+      }
+    }
+    if (profile.autoscale && profile.autoscale.min > profile.autoscale.max) {
+      ctx.addIssue({ code: "custom", path: ["autoscale", "min"], message: "min must not exceed max", params: { plain: true } });
+    }
+  });
+
+export type ProfileConfig = z.output<typeof profileSchema>;
