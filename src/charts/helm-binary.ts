@@ -122,7 +122,7 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-const noHelm = () =>
+export const noHelm = () =>
   new DevstackError("no helm binary found", {
     fix: [
       "any one of these works:",

@@ -20,7 +20,6 @@ export async function run(argv: string[]): Promise<void> {
       if (typeof code === "number") process.exitCode = code;
     };
   const program = buildProgram(dispatch);
-  program.exitOverride();
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

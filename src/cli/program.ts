@@ -5,7 +5,7 @@ import { packageVersion } from "../package-root.js";
  * Commands are declared here and load their implementation only when run,
  * so `devstack --help` and `--version` never pay for zod, yaml or dockerode.
  */
-export type Action = (options: Record<string, unknown>, args: string[]) => Promise<number | void>;
+export type Action = (options: Record<string, unknown>, args: string[]) => Promise<number>;
 
 const profileOption = () =>
   new Option("-p, --profile <name>", "which profiles/<name>.yaml to use").default("local");
@@ -22,6 +22,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("A production platform on Kubernetes for one web product, and the same platform on your laptop.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
+    // Set before the subcommands exist: commander copies settings when a command is created.
+    .exitOverride()
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run `devstack --help` for usage)")
     .addHelpText(

@@ -34,8 +34,8 @@ const typeNames: Record<string, string> = {
   boolean: "true or false",
 };
 
-function dotted(path: KeyPath): string {
-  return path.map(String).join(".");
+export function dotted(path: KeyPath): string {
+  return path.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : i === 0 ? segment : `.${segment}`)).join("");
 }
 
 function quoteAll(values: readonly unknown[]): string {

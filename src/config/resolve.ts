@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type * as z from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
-import { toConfigIssues, type Sensitive } from "./issues.js";
+import { dotted, toConfigIssues, type Sensitive } from "./issues.js";
 import { APP_FILE, findProfileFile, findProjectDir } from "./project.js";
 import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
 import { profileSchema, type ProfileConfig } from "./schema/profile.js";
@@ -33,18 +33,13 @@ const appSensitive: Sensitive = (path) =>
 
 const notSensitive: Sensitive = () => false;
 
-function readSource(path: string, display: string): { source: YamlSource; issues: ConfigIssue[] } {
-  let text: string;
+function readText(path: string, file: string): { file: string; text: string } {
   try {
-    text = readFileSync(path, "utf8");
+    return { file, text: readFileSync(path, "utf8") };
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    return {
-      source: parseYaml(display, "").source,
-      issues: [{ file: display, line: 1, column: 1, path: "", message: `cannot read the file (${reason})` }],
-    };
+    throw new ConfigError([{ file, line: 1, column: 1, path: "", message: `cannot read the file (${reason})` }], `check that ${path} is a readable file`);
   }
-  return parseYaml(display, text);
 }
 
 type Scopes = { vars: TemplateScope; host: TemplateScope; full: TemplateScope };
@@ -90,7 +85,7 @@ function expandAt(value: string, scope: TemplateScope, source: YamlSource, path:
     const raw = scalarSource(source, path);
     const at = raw?.text.indexOf(error.token) ?? -1;
     const pos = raw && at >= 0 ? positionOf(source, raw.offset + at) : positionOf(source, raw?.offset ?? 0);
-    issues.push({ file: source.file, line: pos.line, column: pos.column, path: path.map(String).join("."), message: error.message });
+    issues.push({ file: source.file, line: pos.line, column: pos.column, path: dotted(path), message: error.message });
   }
   return expanded;
 }
@@ -137,6 +132,19 @@ export function resolveSources(app: YamlSource, profile: YamlSource, profileName
   return { profileName, app: appConfig, profile: profileConfig, host, url };
 }
 
+/** Parses and resolves two files' text; YAML syntax errors are reported before anything else. */
+export function resolveTexts(
+  app: { file: string; text: string },
+  profile: { file: string; text: string },
+  profileName: string,
+): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
+  const a = parseYaml(app.file, app.text);
+  const p = parseYaml(profile.file, profile.text);
+  const syntax = [...a.issues, ...p.issues];
+  if (syntax.length > 0) throw new ConfigError(syntax.sort(byPosition), "fix the YAML syntax at the positions above");
+  return resolveSources(a.source, p.source, profileName);
+}
+
 /** Finds the project, reads devstack.yaml and the profile, and resolves both. */
 export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const cwd = options.cwd ?? process.cwd();
@@ -145,11 +153,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const profileFile = findProfileFile(projectDir, profileName);
   const appPath = `${projectDir}/${APP_FILE}`;
   const display = (p: string) => (p.startsWith(projectDir) ? relative(cwd, p) || APP_FILE : p);
-  const app = readSource(appPath, display(appPath));
-  const profile = readSource(profileFile.path, display(profileFile.path));
-  const syntax = [...app.issues, ...profile.issues];
-  if (syntax.length > 0) throw new ConfigError(syntax.sort(byPosition), "fix the YAML syntax at the positions above");
-  const resolved = resolveSources(app.source, profile.source, profileName);
+  const resolved = resolveTexts(readText(appPath, display(appPath)), readText(profileFile.path, display(profileFile.path)), profileName);
   return {
     ...resolved,
     projectDir,

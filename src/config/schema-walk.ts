@@ -12,6 +12,8 @@ interface Def {
   options?: z.ZodType[];
   discriminator?: string;
   in?: z.ZodType;
+  keyType?: z.ZodType;
+  entries?: Record<string, unknown>;
   values?: unknown[];
 }
 
@@ -76,6 +78,10 @@ export function schemaAt(root: z.ZodType, path: KeyPath, data: unknown): z.ZodTy
 /** The keys an object schema at `path` allows. */
 export function allowedKeys(root: z.ZodType, path: KeyPath, data: unknown): string[] {
   const schema = schemaAt(root, path, data);
-  const shape = schema ? def(schema).shape : undefined;
-  return shape ? Object.keys(shape) : [];
+  if (!schema) return [];
+  const d = def(schema);
+  if (d.shape) return Object.keys(d.shape);
+  // A record keyed by an enum (image overrides) allows exactly the enum's values.
+  const keys = d.keyType ? def(unwrap(d.keyType)).entries : undefined;
+  return keys ? Object.keys(keys) : [];
 }

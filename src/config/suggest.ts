@@ -2,6 +2,8 @@ import { distance } from "fastest-levenshtein";
 
 /** The closest candidate to a misspelled word, if one is close enough to be a likely typo. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  // Numbers are not typos of each other: "12" is not a misspelled "14".
+  if (/^[0-9.]+$/.test(word)) return undefined;
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();

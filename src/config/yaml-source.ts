@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { ConfigIssue } from "../errors.js";
 
 /** A parsed YAML file that can answer "where is this key path?". */
@@ -75,7 +75,8 @@ export function locate(source: YamlSource, path: KeyPath, target: "key" | "value
   const last = found.at(-1);
   let node: Node | undefined;
   if (!last) node = exact ? (source.doc.contents as Node | null) ?? undefined : undefined;
-  else if (exact) node = target === "key" ? (last.key ?? last.value) : last.value;
+  // A map or list value starts at its first child; its own key is the clearer place.
+  else if (exact) node = target === "key" || isCollection(last.value) ? (last.key ?? last.value) : last.value;
   else node = last.key ?? last.value;
   const range = node?.range;
   if (!range) return { line: 1, column: 1, exact: false };

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { resolveSources } from "../../config/resolve.js";
-import { parseYaml } from "../../config/yaml-source.js";
+import { resolveTexts } from "../../config/resolve.js";
 import { DevstackError, UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../fs/atomic.js";
 import { detect, type Detected } from "../../init/detect.js";
@@ -39,7 +38,7 @@ export async function run(options: { name?: string; port?: string; force?: boole
   // Proves what is about to be written is valid before touching the disk.
   const appFile = files[0] as { path: string; content: string };
   for (const profile of files.slice(1)) {
-    resolveSources(parseYaml(appFile.path, appFile.content).source, parseYaml(profile.path, profile.content).source, basename(profile.path, ".yaml"));
+    resolveTexts({ file: appFile.path, text: appFile.content }, { file: profile.path, text: profile.content }, basename(profile.path, ".yaml"));
   }
   for (const file of files) {
     const path = join(dir, file.path);

@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { devstack, ROOT } from "../support/cli.js";
+
+const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+describe("the devstack command", () => {
+  it("lists its commands with examples in --help", () => {
+    const r = devstack(["--help"]);
+    expect(r.code).toBe(0);
+    for (const command of ["init", "config", "diff", "doctor", "schema"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    expect(r.stdout).toContain("Examples:");
+  });
+
+  it("prints its version", () => {
+    expect(devstack(["--version"])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it("exits 2 with a suggestion on a misspelled command", () => {
+    const r = devstack(["confg"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Did you mean config?");
+  });
+
+  it("exits 2 on an unknown option", () => {
+    const r = devstack(["config", "--profle", "prod"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--profle'");
+  });
+
+  it("each command has --help with examples", () => {
+    for (const command of ["init", "config", "diff", "doctor", "schema"]) {
+      const r = devstack([command, "--help"]);
+      expect(r.code, command).toBe(0);
+      expect(r.stdout, command).toContain("Examples:");
+    }
+  });
+});
+
+describe("config and diff in examples/hello", () => {
+  it("prints the resolved prod config as JSON", () => {
+    const r = devstack(["config", "--profile", "prod", "--json"]);
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.stdout);
+    expect(view).toMatchObject({
+      profile: { name: "prod", cluster: { type: "eks", name: "hello-prod" } },
+      url: "https://hello.example.com",
+      app: { name: "hello", env: { PUBLIC_URL: "https://hello.example.com" } },
+    });
+    expect(view.secrets.map((s: { name: string; kind: string }) => `${s.name}:${s.kind}`)).toEqual([
+      "DATABASE_URL:derived",
+      "JWT_PRIVATE_KEY:generate",
+      "SESSION_KEY:generate",
+      "STRIPE_API_KEY:external",
+      "WEBHOOK_SIGNING_KEY:generate",
+    ]);
+  });
+
+  it("defaults to the local profile and prints YAML", () => {
+    const r = devstack(["config"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("# profile local (profiles/local.yaml) · https://hello.localhost");
+    expect(r.stdout).toContain("PUBLIC_URL: https://hello.localhost");
+  });
+
+  it("lists the differences between local and prod by key path", () => {
+    const r = devstack(["diff", "local", "prod", "--json"]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { count: number; differences: { path: string; a: unknown; b: unknown }[] };
+    expect(result.count).toBe(result.differences.length);
+    expect(result.differences).toContainEqual({ path: "url", a: "https://hello.localhost", b: "https://hello.example.com" });
+    expect(result.differences).toContainEqual({ path: "profile.cluster.type", a: "k3s", b: "eks" });
+    expect(result.differences.map((d) => d.path)).not.toContain("app.name");
+    const text = devstack(["diff", "local", "prod"]);
+    expect(text.stdout).toMatch(/^profile\.replicas\s+1\s+3$/m);
+  });
+
+  it("never shows secret values that sit in the environment or in a broken config", () => {
+    const secrets = {
+      SESSION_KEY: "s3ss10n-k3y-value-0123456789abcdef",
+      STRIPE_API_KEY: "sk_live_51HxYzSecretValue0123456789",
+      DATABASE_URL: "postgres://hello:Pa55w0rd-Secret@db:5432/hello",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    };
+    const env = { ...secrets, AWS_ACCESS_KEY_ID: "AKIAEXAMPLE" };
+    const outputs = [
+      devstack(["config", "--profile", "prod", "--json"], { env }),
+      devstack(["config", "--profile", "local"], { env }),
+      devstack(["diff", "local", "prod"], { env }),
+      devstack(["diff", "local", "prod", "--json"], { env }),
+    ];
+    const dir = tempDir("devstack-leak-");
+    writeFileSync(
+      join(dir, "devstack.yaml"),
+      `name: leak\nservice:\n  port: 8080\nenv:\n  STRIPE_TOKEN: ${secrets.STRIPE_API_KEY}\nsecrets:\n  SESSION_KEY: ${secrets.SESSION_KEY}\n`,
+    );
+    outputs.push(devstack(["config"], { cwd: dir, env }), devstack(["config", "--json"], { cwd: dir, env }));
+    expect(outputs.slice(0, 4).every((o) => o.code === 0)).toBe(true);
+    expect(outputs.slice(4).every((o) => o.code === 2)).toBe(true);
+    const printed = outputs.map((o) => o.stdout + o.stderr).join("\n");
+    for (const value of Object.values(secrets)) {
+      expect(printed).not.toContain(value);
+      expect(printed).not.toContain(Buffer.from(value).toString("base64"));
+    }
+  });
+});
+
+describe("errors", () => {
+  it("points at file:line:column, exits 2 and shows no stack trace", () => {
+    const dir = tempDir("devstack-bad-");
+    writeFileSync(join(dir, "devstack.yaml"), "name: shop\nservice:\n  prot: 8080\n");
+    const r = devstack(["config"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('devstack.yaml:3:3: service.prot: unknown key "prot" (did you mean "port"?)');
+    expect(r.stderr).toContain("fix:");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const json = devstack(["config", "--json"], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { issues: [{ line: 2 }, { line: 3, column: 3, path: "service.prot" }] } });
+  });
+
+  it("shows the stack trace with DEVSTACK_DEBUG=1", () => {
+    const dir = tempDir("devstack-debug-");
+    writeFileSync(join(dir, "devstack.yaml"), "name: [\n");
+    const r = devstack(["config"], { cwd: dir, env: { DEVSTACK_DEBUG: "1" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("tells how to start when there is no devstack.yaml", () => {
+    const r = devstack(["config"], { cwd: tempDir("devstack-empty-") });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no devstack.yaml in .* or any directory above it/);
+    expect(r.stderr).toContain("run `devstack init`");
+  });
+});
+
+describe("schema", () => {
+  it("prints the JSON Schema of devstack.yaml and of a profile", () => {
+    const app = JSON.parse(devstack(["schema"]).stdout);
+    const profile = JSON.parse(devstack(["schema", "profile"]).stdout);
+    expect(app.title).toBe("devstack.yaml");
+    expect(profile.properties).toHaveProperty("cluster");
+    expect(devstack(["schema", "nope"]).code).toBe(2);
+  });
+
+  it("writes both files with --out", () => {
+    const dir = tempDir("devstack-schema-");
+    expect(devstack(["schema", "--out", dir]).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "profile.schema.json"), "utf8")).title).toMatch(/profile/);
+  });
+});
+
+describe("init", () => {
+  it("scaffolds files that validate, and never overwrites without --force", () => {
+    const dir = tempDir("devstack-init-");
+    writeFileSync(join(dir, "package.json"), '{"name":"@acme/shop"}');
+    writeFileSync(join(dir, "Dockerfile"), "FROM node:22-slim\nEXPOSE 3000\n");
+    const first = devstack(["init", "--json"], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ written: ["devstack.yaml", "profiles/local.yaml", "profiles/prod.yaml"], detected: { name: "shop", port: 3000 } });
+    for (const profile of ["local", "prod"]) expect(devstack(["config", "--profile", profile], { cwd: dir }).code).toBe(0);
+
+    writeFileSync(join(dir, "devstack.yaml"), "# mine\nname: mine\nservice:\n  port: 1\n");
+    const again = devstack(["init"], { cwd: dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already exist");
+    expect(again.stderr).toContain("--force");
+    expect(readFileSync(join(dir, "devstack.yaml"), "utf8")).toContain("# mine");
+
+    expect(devstack(["init", "--force", "--port", "4000"], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(dir, "devstack.yaml"), "utf8")).toContain("port: 4000");
+    expect(existsSync(join(dir, "profiles", "prod.yaml"))).toBe(true);
+  });
+
+  it("rejects a port that is not one", () => {
+    expect(devstack(["init", "--port", "http"], { cwd: tempDir("devstack-init-") }).code).toBe(2);
+  });
+});
+
+describe("doctor", () => {
+  it("reports an unreachable Docker engine as a failure with its fix", () => {
+    const r = devstack(["doctor", "--json"], { env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { ok: boolean; checks: { id: string; status: string; fix?: string }[] };
+    expect(report.ok).toBe(false);
+    const docker = report.checks.find((c) => c.id === "docker");
+    expect(docker).toMatchObject({ status: "fail", fix: expect.stringContaining("start the engine") });
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["node", "docker", "helm", "inotify", "port:http", "port:registry", "cluster:prod"]));
+  });
+});

@@ -1,0 +1,22 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** The CLI tests run the built binary; rebuild when src/ is newer than dist/. */
+export default function setup(): void {
+  const built = join(root, "dist", "cli", "main.js");
+  if (!existsSync(built) || newest(join(root, "src")) > statSync(built).mtimeMs) {
+    execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
+  }
+}
