@@ -1,0 +1,21 @@
+/**
+ * devstack/testing: what an app's own tests need from devstack. Today it
+ * resolves a project's config, so tests can use the same URLs and settings the
+ * deploy uses; the stack harness (`startStack`) joins with the deploy engine.
+ */
+import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
+
+export interface ProjectUnderTest {
+  name: string;
+  profile: string;
+  host: string;
+  url: string;
+  /** The app's resolved plain environment (never secret values). */
+  env: Record<string, string>;
+  config: ResolvedConfig;
+}
+
+export function resolveProject(options: { cwd?: string; profile?: string } = {}): ProjectUnderTest {
+  const config = loadConfig(options);
+  return { name: config.app.name, profile: config.profileName, host: config.host, url: config.url, env: { ...config.app.env }, config };
+}
