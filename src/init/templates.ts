@@ -49,6 +49,7 @@ cluster:
   region: eu-central-1
 registry:
   type: ecr
+  account: "123456789012"
 domain: example.com
 acme:
   type: letsencrypt

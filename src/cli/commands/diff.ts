@@ -1,29 +1,88 @@
+import { compareRenders, parityOk, type FieldDifference, type ParityReport } from "../../charts/parity.js";
+import { renderImage, renderProfile, type ChartRender } from "../../charts/render.js";
 import { diffValues } from "../../config/diff.js";
-import { loadConfig } from "../../config/resolve.js";
+import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
 import { configView } from "../../config/view.js";
+import { DevstackError } from "../../errors.js";
 import { colors, out, printJson, table } from "../output.js";
 
 // Where each profile's file lives is not a difference in what it deploys.
 const bookkeeping = (path: string) => path === "profile.file" || path === "profile.source";
 
+// k3s bundles Traefik, so only remote profiles render it from the platform chart.
+const bundledByK3s = (source: string) => source.startsWith("platform/charts/traefik/");
+
 function show(value: unknown): string {
   if (value === null) return colors.dim("(absent)");
-  return typeof value === "string" ? value : JSON.stringify(value);
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > 48 ? `${text.slice(0, 45)}...` : text;
 }
 
-export async function run(options: { json?: boolean }, [a, b]: string[]): Promise<number> {
-  const left = configView(loadConfig({ profile: a as string }));
-  const right = configView(loadConfig({ profile: b as string }));
-  const differences = diffValues(left, right, bookkeeping);
+async function renders(config: ResolvedConfig): Promise<ChartRender[]> {
+  // Both sides are rendered from the same sources, so the image tag is the same; only the registry differs.
+  return renderProfile(config, await renderImage(config));
+}
+
+function side(list: ChartRender[]) {
+  return {
+    resources: list.flatMap((r) => r.resources).filter((r) => !bundledByK3s(r.source)),
+    values: Object.fromEntries(list.map((r) => [r.release, r.values])),
+  };
+}
+
+async function compareManifests(a: ResolvedConfig, b: ResolvedConfig): Promise<{ report?: ParityReport; error?: string; skipped: string[] }> {
+  try {
+    const [left, right] = await Promise.all([renders(a), renders(b)]);
+    const skipped = [...new Set([...left, ...right].flatMap((r) => r.skipped?.dependencies ?? []))];
+    return { report: compareRenders(side(left), side(right)), skipped };
+  } catch (error) {
+    return { error: error instanceof DevstackError ? error.message : String(error), skipped: [] };
+  }
+}
+
+function fieldRows(list: FieldDifference[], withReason: boolean): string[][] {
+  return list.map((d) => [d.resource, d.path, show(d.a), show(d.b), ...(withReason ? [colors.dim(d.because ?? "")] : [])]);
+}
+
+export async function run(options: { json?: boolean; strict?: boolean }, [a, b]: string[]): Promise<number> {
+  const left = loadConfig({ profile: a as string });
+  const right = loadConfig({ profile: b as string });
+  const differences = diffValues(configView(left), configView(right), bookkeeping);
+  const manifests = await compareManifests(left, right);
+  const ok = manifests.report ? parityOk(manifests.report) : false;
+  const code = options.strict && !ok ? 1 : 0;
+
   if (options.json) {
-    printJson({ a, b, count: differences.length, differences });
-    return 0;
+    printJson({
+      a,
+      b,
+      count: differences.length,
+      differences,
+      manifests: manifests.report
+        ? { compared: true, parity: ok, skippedDependencies: manifests.skipped, ...manifests.report }
+        : { compared: false, parity: false, error: manifests.error },
+    });
+    return code;
   }
-  if (differences.length === 0) {
-    out(`profiles ${a} and ${b} resolve to the same config`);
-    return 0;
-  }
+
   out(`${differences.length} resolved values differ between ${colors.bold(a as string)} and ${colors.bold(b as string)}:\n`);
   out(table([[colors.dim("key"), colors.dim(a as string), colors.dim(b as string)], ...differences.map((d) => [d.path, show(d.a), show(d.b)])]));
-  return 0;
+  out("");
+  const report = manifests.report;
+  if (!report) {
+    out(colors.red(`manifests not compared: ${manifests.error}`));
+    return code;
+  }
+  for (const [only, name] of [[report.onlyInA, a], [report.onlyInB, b]] as const) {
+    if (only.length > 0) out(colors.red(`resources only in ${name}:\n${only.map((id) => `  ${id}`).join("\n")}`));
+  }
+  out(`manifests: ${report.expected.length} expected difference(s), from what the profiles declare:`);
+  if (report.expected.length > 0) out(table([[colors.dim("resource"), colors.dim("field"), colors.dim(a as string), colors.dim(b as string), colors.dim("because")], ...fieldRows(report.expected, true)], "  "));
+  if (report.unexpected.length > 0) {
+    out(colors.red(`\n${report.unexpected.length} unexpected difference(s), not explained by any profile setting:`));
+    out(table([[colors.dim("resource"), colors.dim("field"), colors.dim(a as string), colors.dim(b as string)], ...fieldRows(report.unexpected, false)], "  "));
+  }
+  if (manifests.skipped.length > 0) out(colors.yellow(`\nnot compared (chart dependencies unavailable here): ${manifests.skipped.join(", ")}`));
+  out(ok ? colors.green("\nparity: same resources in both profiles, every difference explained") : colors.red("\nparity broken: see above"));
+  return code;
 }

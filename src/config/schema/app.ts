@@ -84,6 +84,11 @@ export function looksLikeSecret(name: string): boolean {
 export const appSchema = z
   .strictObject({
     name: dnsLabel.describe("the app's name: release, namespace and image name"),
+    chart: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("a directory with the team's own Helm chart, used instead of devstack's webapp chart with the same values"),
     build: z
       .strictObject({
         context: z.string().default("."),

@@ -31,7 +31,7 @@ export const registrySpec = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("ecr"),
     region: awsRegion.optional(),
-    account: z.string().regex(/^[0-9]{12}$/, { error: "a 12-digit AWS account id" }).optional(),
+    account: z.string().regex(/^[0-9]{12}$/, { error: "a 12-digit AWS account id" }),
   }),
   z.strictObject({
     type: z.literal("generic"),
@@ -76,6 +76,11 @@ export const secretStoreSpec = z.discriminatedUnion("type", [
     type: z.literal("aws-secrets-manager"),
     prefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, { error: "a Secrets Manager name prefix such as hello/prod/" }),
     region: awsRegion.optional(),
+    roleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/, { error: "an IAM role ARN" })
+      .optional()
+      .describe("IAM role External Secrets assumes (IRSA) to read the prefix"),
   }),
 ]);
 
@@ -137,7 +142,6 @@ export const profileSchema = z
   })
   .superRefine((profile, ctx) => {
     // Local stand-ins run beside the local cluster; a remote cluster cannot reach them.
-    if (profile.cluster.type === "k3s") return;
     const local: [keyof typeof profile, string][] = [
       ["registry", "ecr or generic"],
       ["acme", "letsencrypt or letsencrypt-staging"],
@@ -145,7 +149,7 @@ export const profileSchema = z
       ["smtp", "relay"],
       ["secretStore", "aws-secrets-manager"],
     ];
-    for (const [key, instead] of local) {
+    for (const [key, instead] of profile.cluster.type === "k3s" ? [] : local) {
       const spec = profile[key] as { type: string };
       if (spec.type === "local") {
         ctx.addIssue({
@@ -155,6 +159,12 @@ export const profileSchema = z
           params: { plain: true },
         });
       }
+    }
+    if (profile.registry.type === "ecr" && !profile.registry.region && profile.cluster.type !== "eks") {
+      ctx.addIssue({ code: "custom", path: ["registry"], message: "an ECR registry needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
+    }
+    if (profile.secretStore.type === "aws-secrets-manager" && !profile.secretStore.region && profile.cluster.type !== "eks") {
+      ctx.addIssue({ code: "custom", path: ["secretStore"], message: "aws-secrets-manager needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
     }
     if (profile.autoscale && profile.autoscale.min > profile.autoscale.max) {
       ctx.addIssue({ code: "custom", path: ["autoscale", "min"], message: "min must not exceed max", params: { plain: true } });

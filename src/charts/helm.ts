@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DevstackError } from "../errors.js";
+import { run, type RunResult } from "../process/run.js";
+import { resolveHelm } from "./helm-binary.js";
+
+/** Runs helm with an argument array; its stderr is relayed in the error when it fails. */
+export async function helm(args: string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const binary = await resolveHelm();
+  return run(binary.path, args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
+    timeoutMs: options.timeoutMs ?? 120_000,
+  });
+}
+
+export function helmFailure(what: string, result: RunResult, fix?: string): DevstackError {
+  const output = (result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n");
+  return new DevstackError(`${what} failed (helm exit ${result.exitCode}):\n${output}`, fix ? { fix } : {});
+}
+
+/**
+ * Values go to helm in a private temporary file (mode 0600), never on the
+ * command line, and the file is gone when the call returns.
+ */
+export async function withValuesFile<T>(values: unknown, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "devstack-values-"));
+  const file = join(dir, "values.json");
+  try {
+    writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
+    return await use(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface TemplateOptions {
+  release: string;
+  chart: string;
+  namespace: string;
+  values: unknown;
+  kubeVersion: string;
+}
+
+export async function helmTemplate(options: TemplateOptions): Promise<string> {
+  return withValuesFile(options.values, async (file) => {
+    const result = await helm([
+      "template",
+      options.release,
+      options.chart,
+      "--namespace",
+      options.namespace,
+      "--kube-version",
+      options.kubeVersion,
+      "--values",
+      file,
+    ]);
+    if (result.exitCode !== 0) throw helmFailure(`helm template of ${options.chart}`, result, "the values above break the chart's contract; run `devstack config` to check the config they come from");
+    return result.stdout;
+  });
+}
+
+export interface LintResult {
+  ok: boolean;
+  output: string;
+}
+
+export async function helmLint(chart: string, values: unknown, kubeVersion: string): Promise<LintResult> {
+  return withValuesFile(values, async (file) => {
+    const result = await helm(["lint", chart, "--strict", "--kube-version", kubeVersion, "--values", file]);
+    return { ok: result.exitCode === 0, output: (result.stdout + result.stderr).trim() };
+  });
+}

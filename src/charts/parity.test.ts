@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import type { Manifest, RenderedResource } from "./manifests.js";
+import { compareRenders, parityOk } from "./parity.js";
+
+const res = (object: Partial<Manifest> & { kind: string; name: string; spec?: unknown }): RenderedResource => ({
+  source: "t.yaml",
+  object: { apiVersion: "v1", kind: object.kind, metadata: { name: object.name, namespace: "app" }, ...(object.spec ? { spec: object.spec } : {}) } as Manifest,
+});
+
+describe("compareRenders", () => {
+  it("explains a field by the values path that differs", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Deployment", name: "web", spec: { replicas: 1, image: "localhost:5001/web:abc" } })], values: { replicas: 1, repo: "localhost:5001/web" } },
+      { resources: [res({ kind: "Deployment", name: "web", spec: { replicas: 3, image: "ecr.example/web:abc" } })], values: { replicas: 3, repo: "ecr.example/web" } },
+    );
+    expect(report.unexpected).toEqual([]);
+    expect(report.expected.map((d) => [d.path, d.because])).toEqual([
+      ["spec.image", "repo"],
+      ["spec.replicas", "replicas"],
+    ]);
+    expect(parityOk(report)).toBe(true);
+  });
+
+  it("flags a difference no value explains", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Deployment", name: "web", spec: { debug: false } })], values: { x: 1 } },
+      { resources: [res({ kind: "Deployment", name: "web", spec: { debug: true } })], values: { x: 2 } },
+    );
+    expect(report.unexpected).toEqual([{ resource: "Deployment/app/web", path: "spec.debug", a: false, b: true }]);
+    expect(parityOk(report)).toBe(false);
+  });
+
+  it("requires the same value path on both sides, not any coincidence", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Service", name: "s", spec: { a: "x1" } })], values: { p: "x1", q: "y1" } },
+      { resources: [res({ kind: "Service", name: "s", spec: { a: "y2" } })], values: { p: "x2", q: "y2" } },
+    );
+    expect(report.unexpected).toHaveLength(1);
+  });
+
+  it("accepts fields under a branch the values chose", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Store", name: "s", spec: { provider: { kubernetes: { ns: "secrets" } } } })], values: { provider: "kubernetes" } },
+      { resources: [res({ kind: "Store", name: "s", spec: { provider: { aws: { region: "eu" } } } })], values: { provider: "aws" } },
+    );
+    expect(report.unexpected).toEqual([]);
+    expect(report.expected).toHaveLength(2);
+  });
+
+  it("lists resources that exist on one side only", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Service", name: "a" }), res({ kind: "PodDisruptionBudget", name: "a" })], values: {} },
+      { resources: [res({ kind: "Service", name: "a" })], values: {} },
+    );
+    expect(report.onlyInA).toEqual(["PodDisruptionBudget/app/a"]);
+    expect(parityOk(report)).toBe(false);
+  });
+
+  it("treats pod-rolling checksums as derived", () => {
+    const report = compareRenders(
+      { resources: [res({ kind: "Deployment", name: "w", spec: { template: { metadata: { annotations: { "checksum/env": "aa" } } } } })], values: { env: { A: "1" } } },
+      { resources: [res({ kind: "Deployment", name: "w", spec: { template: { metadata: { annotations: { "checksum/env": "bb" } } } } })], values: { env: { A: "2" } } },
+    );
+    expect(report.expected[0]?.because).toBe("hash of differing values");
+  });
+});

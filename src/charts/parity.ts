@@ -1,0 +1,88 @@
+import { diffValues } from "../config/diff.js";
+import { resourceId, type RenderedResource } from "./manifests.js";
+
+export interface FieldDifference {
+  resource: string;
+  path: string;
+  a: unknown;
+  b: unknown;
+  /** For an expected difference: the values (profile-declared) that explain it. */
+  because?: string;
+}
+
+export interface ParityReport {
+  onlyInA: string[];
+  onlyInB: string[];
+  expected: FieldDifference[];
+  unexpected: FieldDifference[];
+}
+
+export interface RenderSide {
+  resources: RenderedResource[];
+  /** The chart values each side was rendered with; differences here are what the profiles declare. */
+  values: unknown;
+}
+
+interface Declared {
+  path: string;
+  a: unknown;
+  b: unknown;
+}
+
+/** Whether a manifest value comes from a values leaf: equal to it, absent with it, or (text) containing it. */
+function explains(value: unknown, leaf: unknown): boolean {
+  const empty = (v: unknown) => v === null || v === "" || v === false || (Array.isArray(v) && v.length === 0);
+  if (value === null) return empty(leaf);
+  if (leaf === null) return false;
+  if (String(value) === String(leaf)) return true;
+  return typeof value === "string" && typeof leaf === "string" && leaf.length >= 3 && value.includes(leaf);
+}
+
+/** A field present on one side only, under a key that one side's value chose (e.g. provider `aws` vs `kubernetes`). */
+function chosenBranch(path: string, value: unknown, declared: unknown): boolean {
+  return value !== null && typeof declared === "string" && path.split(/[.[\]]/).includes(declared);
+}
+
+/** The values path whose two sides explain the field's two sides. */
+function explanation(d: { path: string; a: unknown; b: unknown }, declared: Declared[]): string | undefined {
+  const direct = declared.find((v) => explains(d.a, v.a) && explains(d.b, v.b));
+  if (direct) return direct.path;
+  const branch = declared.find((v) => (d.a === null || d.b === null) && (chosenBranch(d.path, d.a, v.a) || chosenBranch(d.path, d.b, v.b)));
+  return branch ? `${branch.path} (${String(d.a === null ? branch.b : branch.a)})` : undefined;
+}
+
+// Hashes of values (pod-rolling checksums) differ whenever any hashed value does.
+const derived = (path: string) => /(^|\.)checksum\//.test(path);
+
+/**
+ * Compares two renders of the same charts. Every resource must exist on both
+ * sides; a field that differs is expected when the chart values that differ
+ * between the profiles explain both of its values, and unexpected otherwise.
+ */
+export function compareRenders(a: RenderSide, b: RenderSide): ParityReport {
+  const byId = (side: RenderSide) => new Map(side.resources.map((r) => [resourceId(r.object), r.object]));
+  const left = byId(a);
+  const right = byId(b);
+  const declared: Declared[] = diffValues(a.values, b.values);
+  const report: ParityReport = {
+    onlyInA: [...left.keys()].filter((id) => !right.has(id)).sort(),
+    onlyInB: [...right.keys()].filter((id) => !left.has(id)).sort(),
+    expected: [],
+    unexpected: [],
+  };
+  for (const [id, objectA] of [...left].sort(([x], [y]) => x.localeCompare(y))) {
+    const objectB = right.get(id);
+    if (!objectB) continue;
+    for (const d of diffValues(objectA, objectB)) {
+      const difference = { resource: id, path: d.path, a: d.a, b: d.b };
+      const because = derived(d.path) ? "hash of differing values" : explanation(d, declared);
+      if (because) report.expected.push({ ...difference, because });
+      else report.unexpected.push(difference);
+    }
+  }
+  return report;
+}
+
+export function parityOk(report: ParityReport): boolean {
+  return report.onlyInA.length === 0 && report.onlyInB.length === 0 && report.unexpected.length === 0;
+}

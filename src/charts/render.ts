@@ -1,0 +1,89 @@
+import { join, resolve } from "node:path";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { contextHash } from "../deploy/context-hash.js";
+import { PACKAGE_ROOT } from "../package-root.js";
+import { helmTemplate } from "./helm.js";
+import { imageRepository, type ImageRef } from "./image.js";
+import { parseManifests, type RenderedResource } from "./manifests.js";
+import { KUBE_VERSION, PLATFORM_NAMESPACE } from "./names.js";
+import { prepareChart } from "./dependencies.js";
+import { platformValues, type PlatformInputs } from "./platform-values.js";
+import { validateManifests, type ValidationProblem } from "./validate.js";
+import { webappValues } from "./values.js";
+import type { WebappValues } from "./webapp-values.js";
+
+export const WEBAPP_CHART = join(PACKAGE_ROOT, "charts", "webapp");
+export const PLATFORM_CHART = join(PACKAGE_ROOT, "charts", "platform");
+
+export interface ChartRender {
+  release: string;
+  chart: string;
+  namespace: string;
+  values: unknown;
+  resources: RenderedResource[];
+  problems: ValidationProblem[];
+  /** Chart dependencies that could not be vendored here, and why (e.g. an unreachable chart repository). */
+  skipped: { dependencies: string[]; reason: string } | undefined;
+  ms: { values: number; helm: number; validate: number };
+}
+
+/** The image a render refers to: the deploy's digest when known, else the tag of the current sources. */
+export async function renderImage(config: ResolvedConfig, override?: Partial<ImageRef>): Promise<ImageRef> {
+  const repository = override?.repository ?? imageRepository(config);
+  if (override?.tag || override?.digest) return { repository, tag: override.tag ?? "pinned", ...(override.digest ? { digest: override.digest } : {}) };
+  const context = resolve(config.projectDir, config.app.build.context);
+  const hash = await contextHash(context, config.app.build.dockerfile, { ...(config.app.build.target ? { target: config.app.build.target } : {}), args: config.app.build.args });
+  return { repository, tag: `src-${hash.slice(0, 12)}` };
+}
+
+async function renderChart(
+  release: string,
+  chart: string,
+  namespace: string,
+  values: unknown,
+  valuesMs: number,
+  skipped?: ChartRender["skipped"],
+): Promise<ChartRender> {
+  const t1 = performance.now();
+  const text = await helmTemplate({ release, chart, namespace, values, kubeVersion: KUBE_VERSION });
+  const resources = parseManifests(text);
+  const t2 = performance.now();
+  const problems = await validateManifests(resources.map((r) => r.object));
+  const t3 = performance.now();
+  return { release, chart, namespace, values, resources, problems, skipped, ms: { values: valuesMs, helm: t2 - t1, validate: t3 - t2 } };
+}
+
+export async function renderWebapp(config: ResolvedConfig, image: ImageRef): Promise<ChartRender> {
+  const t0 = performance.now();
+  const values: WebappValues = webappValues(config, image);
+  return renderChart(config.app.name, appChart(config), config.app.name, values, performance.now() - t0);
+}
+
+/** charts/webapp, or the team's own chart named in devstack.yaml (same values contract). */
+export function appChart(config: ResolvedConfig): string {
+  return config.app.chart ? resolve(config.projectDir, config.app.chart) : WEBAPP_CHART;
+}
+
+/** Both charts of a profile, as `devstack render` and `devstack diff` see them. */
+export async function renderProfile(config: ResolvedConfig, image: ImageRef, inputs: PlatformInputs = {}): Promise<ChartRender[]> {
+  return Promise.all([renderPlatform(config, inputs), renderWebapp(config, image)]);
+}
+
+/** Parses `--image repo:tag` or `repo@sha256:...`. */
+export function parseImageOption(text: string): Partial<ImageRef> {
+  const at = text.indexOf("@");
+  if (at > 0) return { repository: text.slice(0, at), digest: text.slice(at + 1) };
+  const colon = text.lastIndexOf(":");
+  if (colon > text.lastIndexOf("/")) return { repository: text.slice(0, colon), tag: text.slice(colon + 1) };
+  return { repository: text };
+}
+
+/** The platform chart, with whatever dependencies could be vendored; the rest are listed as skipped. */
+export async function renderPlatform(config: ResolvedConfig, inputs: PlatformInputs = {}): Promise<ChartRender> {
+  const t0 = performance.now();
+  const values = platformValues(config, inputs);
+  const valuesMs = performance.now() - t0;
+  const prepared = await prepareChart(PLATFORM_CHART);
+  const skipped = prepared.skipped.length > 0 ? { dependencies: prepared.skipped, reason: prepared.reason ?? "unavailable" } : undefined;
+  return renderChart("devstack-platform", prepared.dir, PLATFORM_NAMESPACE, values, valuesMs, skipped);
+}

@@ -1,0 +1,85 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../config/resolve.js";
+import { imageRepository, imageString } from "./image.js";
+import { platformValues } from "./platform-values.js";
+import { webappValues } from "./values.js";
+import { webappValuesSchema } from "./webapp-values.js";
+
+const HELLO = join(import.meta.dirname, "..", "..", "examples", "hello");
+const local = loadConfig({ cwd: HELLO, profile: "local" });
+const prod = loadConfig({ cwd: HELLO, profile: "prod" });
+const image = { repository: "localhost:5001/hello", tag: "src-0123456789ab" };
+
+describe("webappValues", () => {
+  it("meets the chart's values contract in both profiles", () => {
+    for (const config of [local, prod]) {
+      expect(() => webappValuesSchema.parse(webappValues(config, { repository: imageRepository(config), tag: "src-1" }))).not.toThrow();
+    }
+  });
+
+  it("takes sizes from the profile and the rest from the app", () => {
+    const l = webappValues(local, image);
+    const p = webappValues(prod, image);
+    expect(l.replicas).toEqual({ min: 1, max: 1, cpuTarget: 70 });
+    expect(p.replicas).toEqual({ min: 3, max: 10, cpuTarget: 70 });
+    expect(l.resources).toEqual({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "192Mi" } });
+    expect(p.resources.requests).toEqual({ cpu: "250m", memory: "256Mi" });
+    expect(l.service).toEqual(p.service);
+    expect(l.jobs).toEqual(p.jobs);
+  });
+
+  it("turns jobs and the migration into what the chart needs", () => {
+    const v = webappValues(local, image);
+    expect(v.jobs).toEqual([
+      { name: "cleanup", schedule: "30 3 * * *", timeZone: "Europe/Berlin", command: ["node", "src/cleanup.js"], activeDeadlineSeconds: 600, backoffLimit: 1 },
+    ]);
+    expect(v.migration).toEqual({ enabled: true, command: ["node", "src/migrate.js"], activeDeadlineSeconds: 600 });
+  });
+
+  it("passes secret names, never values, and derives the database URL's parts", () => {
+    const l = webappValues(local, image);
+    const p = webappValues(prod, image);
+    expect(l.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY"]);
+    expect(l.secrets.database).toEqual({ env: "DATABASE_URL", host: "postgres.devstack-system.svc.cluster.local", port: 5432, name: "hello", sslmode: "disable" });
+    expect(p.secrets.database).toMatchObject({ host: "hello-prod.cluster-abc123.eu-central-1.rds.amazonaws.com", sslmode: "verify-full" });
+    expect(l.secrets.store).toEqual(p.secrets.store);
+  });
+
+  it("annotates the service account for IRSA only where the profile names a role", () => {
+    expect(webappValues(local, image).serviceAccount.annotations).toEqual({});
+    expect(webappValues(prod, image).serviceAccount.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/hello-prod-app" });
+  });
+});
+
+describe("images", () => {
+  it("places the image in each profile's registry", () => {
+    expect(imageRepository(local)).toBe("localhost:5001/hello");
+    expect(imageRepository(prod)).toBe("123456789012.dkr.ecr.eu-central-1.amazonaws.com/hello");
+  });
+
+  it("refers by digest when one is known", () => {
+    expect(imageString({ repository: "r/x", tag: "t" })).toBe("r/x:t");
+    expect(imageString({ repository: "r/x", tag: "t", digest: `sha256:${"a".repeat(64)}` })).toBe(`r/x@sha256:${"a".repeat(64)}`);
+  });
+
+  it("never accepts latest", () => {
+    const values = { ...webappValues(local, image), image: { ...image, tag: "latest" } };
+    expect(webappValuesSchema.safeParse(values).success).toBe(false);
+  });
+});
+
+describe("platformValues", () => {
+  it("points the issuer at Pebble locally and Let's Encrypt in prod", () => {
+    expect(platformValues(local).acme).toEqual({ server: "https://pebble.devstack-system.svc.cluster.local:14000/dir", email: "", caBundle: "", ingressClassName: "traefik" });
+    expect(platformValues(prod).acme).toMatchObject({ server: "https://acme-v02.api.letsencrypt.org/directory", email: "ops@example.com" });
+    expect(platformValues(local, { acmeCaPem: "PEM" }).acme.caBundle).toBe(Buffer.from("PEM").toString("base64"));
+  });
+
+  it("chooses the store provider and installs Traefik only where k3s does not bundle it", () => {
+    expect(platformValues(local).secretStore.provider).toBe("kubernetes");
+    expect(platformValues(prod).secretStore).toMatchObject({ provider: "aws", aws: { region: "eu-central-1", prefix: "hello/prod/" } });
+    expect(platformValues(local).traefik.enabled).toBe(false);
+    expect(platformValues(prod).traefik.enabled).toBe(true);
+  });
+});

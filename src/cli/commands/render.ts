@@ -1,0 +1,69 @@
+import { relative } from "node:path";
+import { stringify } from "yaml";
+import { KUBE_VERSION } from "../../charts/names.js";
+import { imageString } from "../../charts/image.js";
+import { parseImageOption, renderImage, renderProfile, type ChartRender } from "../../charts/render.js";
+import { writeRender } from "../../charts/write-render.js";
+import { loadConfig } from "../../config/resolve.js";
+import { DevstackError } from "../../errors.js";
+import { colors, err, out, printJson } from "../output.js";
+
+function ms(n: number): string {
+  return `${Math.round(n)} ms`;
+}
+
+function summary(render: ChartRender) {
+  return {
+    release: render.release,
+    namespace: render.namespace,
+    resources: render.resources.map((r) => ({
+      kind: r.object.kind,
+      name: r.object.metadata.name,
+      namespace: r.object.metadata.namespace ?? null,
+      source: r.source,
+    })),
+    skipped: render.skipped ?? null,
+    ms: { values: Math.round(render.ms.values), helm: Math.round(render.ms.helm), validate: Math.round(render.ms.validate) },
+  };
+}
+
+export async function run(options: { profile?: string; out?: string; json?: boolean; image?: string }): Promise<number> {
+  const started = performance.now();
+  const config = loadConfig({ profile: options.profile ?? "local" });
+  const image = await renderImage(config, options.image ? parseImageOption(options.image) : undefined);
+  const renders = await renderProfile(config, image);
+  const problems = renders.flatMap((r) => r.problems.map((p) => ({ release: r.release, ...p })));
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.release}: ${p.resource}${p.path ? ` ${p.path}` : ""}: ${p.message}`).join("\n");
+    throw new DevstackError(`${problems.length} rendered manifest problem(s) against the Kubernetes ${KUBE_VERSION} schemas:\n${lines}`, {
+      fix: "the chart or its values produce objects Kubernetes would reject; nothing was written",
+    });
+  }
+  const files = options.out ? writeRender(options.out, renders) : [];
+  const total = performance.now() - started;
+  if (options.json) {
+    printJson({
+      profile: config.profileName,
+      kubeVersion: KUBE_VERSION,
+      image: imageString(image),
+      releases: renders.map(summary),
+      files: files.map((f) => f.file),
+      ms: Math.round(total),
+    });
+    return 0;
+  }
+  // Without --out the manifests are the output; the summary goes to stderr so a pipe gets clean YAML.
+  const say = options.out ? out : err;
+  say(`rendered ${config.app.name} for profile ${colors.bold(config.profileName)} (Kubernetes ${KUBE_VERSION}), image ${imageString(image)}`);
+  for (const r of renders) {
+    say(`  ${r.release.padEnd(18)} ${String(r.resources.length).padStart(3)} resources, valid · values ${ms(r.ms.values)} · helm ${ms(r.ms.helm)} · validate ${ms(r.ms.validate)}`);
+    if (r.skipped) say(colors.yellow(`  ${"".padEnd(18)} skipped ${r.skipped.dependencies.join(", ")}: ${r.skipped.reason}`));
+  }
+  if (options.out) {
+    say(`wrote ${files.length} files to ${relative(process.cwd(), options.out) || "."} in ${ms(total)}`);
+  } else {
+    for (const r of renders) for (const resource of r.resources) out(`---\n# Source: ${resource.source}\n${stringify(resource.object)}`);
+    say(`done in ${ms(total)}`);
+  }
+  return 0;
+}

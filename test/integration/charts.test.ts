@@ -1,0 +1,204 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { parse } from "yaml";
+import { helm, helmLint, withValuesFile } from "../../src/charts/helm.js";
+import { imageRepository } from "../../src/charts/image.js";
+import type { Manifest } from "../../src/charts/manifests.js";
+import { KUBE_VERSION } from "../../src/charts/names.js";
+import { WEBAPP_CHART } from "../../src/charts/render.js";
+import { validateManifests } from "../../src/charts/validate.js";
+import { webappValues } from "../../src/charts/values.js";
+import { loadConfig } from "../../src/config/resolve.js";
+import { devstack, HELLO, ROOT } from "../support/cli.js";
+import { describeWithEngine } from "../support/engines.js";
+import { helmMissing } from "../support/helm.js";
+
+const OWN = join(ROOT, "test", "fixtures", "own-chart");
+// No helm on PATH: the render must find the one in the layer package. Offline, so
+// the platform's public chart repositories are skipped the same way everywhere.
+const env = { PATH: "/usr/bin:/bin", DEVSTACK_OFFLINE: "1" };
+
+function readRender(dir: string): Map<string, Manifest[]> {
+  const byRelease = new Map<string, Manifest[]>();
+  for (const release of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const files = readdirSync(join(dir, release.name));
+    byRelease.set(release.name, files.map((f) => parse(readFileSync(join(dir, release.name, f), "utf8")) as Manifest));
+  }
+  return byRelease;
+}
+
+interface Container {
+  image: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: Record<string, unknown>;
+  startupProbe?: unknown;
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+  env?: { name: string; value?: string }[];
+}
+interface PodSpec {
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  containers: Container[];
+}
+
+interface WorkloadSpec {
+  template: { spec: PodSpec };
+  jobTemplate: { spec: { template: { spec: PodSpec } } };
+  strategy: unknown;
+  selector: { matchLabels: Record<string, string> };
+}
+
+const specOf = (m: Manifest) => m.spec as WorkloadSpec;
+
+function podSpecs(m: Manifest): PodSpec[] {
+  if (m.kind === "Deployment" || m.kind === "Job") return [specOf(m).template.spec];
+  if (m.kind === "CronJob") return [specOf(m).jobTemplate.spec.template.spec];
+  return [];
+}
+
+describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () => {
+  const outDir = mkdtempSync(join(tmpdir(), "devstack-render-"));
+  const rendered: Record<string, Map<string, Manifest[]>> = {};
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  beforeAll(() => {
+    for (const profile of ["local", "prod"]) {
+      const r = devstack(["render", "--profile", profile, "--out", join(outDir, profile)], { env });
+      if (r.code !== 0) throw new Error(`render ${profile} failed: ${r.stderr}`);
+      rendered[profile] = readRender(join(outDir, profile));
+    }
+  });
+
+  it("renders both profiles of examples/hello, one file per resource", () => {
+    for (const profile of ["local", "prod"]) {
+      const app = rendered[profile]?.get("hello") ?? [];
+      expect(app.map((m) => m.kind).sort()).toEqual([
+        "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
+        "Ingress", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
+      ]);
+      expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "Namespace", "Role", "RoleBinding", "ServiceAccount"]);
+    }
+  });
+
+  it("writes manifests that pass the Kubernetes and CRD schemas", async () => {
+    for (const profile of ["local", "prod"]) {
+      const all = [...(rendered[profile]?.values() ?? [])].flat();
+      expect(await validateManifests(all)).toEqual([]);
+    }
+  });
+
+  it("says which platform dependencies it could not vendor", () => {
+    const r = devstack(["render", "--profile", "local", "--json"], { env });
+    const result = JSON.parse(r.stdout) as { releases: { release: string; skipped: { dependencies: string[]; reason: string } | null }[] };
+    const platform = result.releases.find((x) => x.release === "devstack-platform");
+    expect(platform?.skipped?.dependencies).toEqual(expect.arrayContaining(["cert-manager v1.21.1", "external-secrets 2.9.0", "loki 18.11.0"]));
+    expect(platform?.skipped?.reason).toBe("DEVSTACK_OFFLINE=1");
+  });
+
+  it("follows best practice in every workload of both profiles", () => {
+    for (const profile of ["local", "prod"]) {
+      const app = rendered[profile]?.get("hello") ?? [];
+      const workloads = app.filter((m) => ["Deployment", "CronJob", "Job"].includes(m.kind));
+      expect(workloads).toHaveLength(3);
+      for (const pod of workloads.flatMap(podSpecs)) {
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        for (const c of pod.containers) {
+          expect(c.image).not.toMatch(/:latest$/);
+          expect(c.image).toMatch(/[:@]/);
+          expect(c.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
+          expect(c.resources?.limits?.memory).toEqual(expect.any(String));
+          expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        }
+      }
+      const deployment = app.find((m) => m.kind === "Deployment") as Manifest;
+      const web = podSpecs(deployment)[0]?.containers[0];
+      expect(web?.startupProbe && web.readinessProbe && web.livenessProbe).toBeTruthy();
+      expect(specOf(deployment).strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+      const pdb = app.find((m) => m.kind === "PodDisruptionBudget") as Manifest;
+      expect(specOf(pdb).selector.matchLabels).toEqual(specOf(deployment).selector.matchLabels);
+      const cron = app.find((m) => m.kind === "CronJob") as Manifest;
+      expect(cron.spec).toMatchObject({ concurrencyPolicy: "Forbid", timeZone: "Europe/Berlin", startingDeadlineSeconds: 300 });
+    }
+  });
+
+  it("puts no secret value anywhere: no Secret objects, secrets only by reference", () => {
+    const config = loadConfig({ cwd: HELLO, profile: "local" });
+    const secretNames = [...Object.keys(config.app.secrets), "DATABASE_URL"];
+    for (const profile of ["local", "prod"]) {
+      const all = [...(rendered[profile]?.values() ?? [])].flat();
+      expect(all.filter((m) => m.kind === "Secret")).toEqual([]);
+      const configMap = all.find((m) => m.kind === "ConfigMap") as Manifest & { data: Record<string, string> };
+      for (const name of secretNames) expect(Object.keys(configMap.data)).not.toContain(name);
+      const envs = all.flatMap(podSpecs).flatMap((p) => p.containers.flatMap((c) => c.env ?? []));
+      for (const name of secretNames) expect(envs.map((e) => e.name)).not.toContain(name);
+    }
+  });
+
+  it("passes helm lint --strict with both profiles' values", async () => {
+    for (const profile of ["local", "prod"]) {
+      const config = loadConfig({ cwd: HELLO, profile });
+      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { repository: imageRepository(config), tag: "src-0123456789ab" }), KUBE_VERSION);
+      expect(lint.output).toContain("0 chart(s) failed");
+      expect(lint.ok).toBe(true);
+    }
+  });
+
+  it.each([
+    ["a latest tag", { image: { tag: "latest" } }, "/image/tag"],
+    ["replicas as text", { replicas: { min: "two" } }, "/replicas/min"],
+    ["an unknown key", { replica: 2 }, "additional properties 'replica' not allowed"],
+    ["a health path without slash", { service: { health: "healthz" } }, "/service/health"],
+  ])("is refused by helm itself for %s (values.schema.json)", async (_title, bad, message) => {
+    const config = loadConfig({ cwd: HELLO, profile: "local" });
+    const good = webappValues(config, { repository: "localhost:5001/hello", tag: "src-1" });
+    const result = await withValuesFile(good, (goodFile) =>
+      withValuesFile(bad, (badFile) => helm(["template", "hello", WEBAPP_CHART, "--values", goodFile, "--values", badFile])),
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("values don't meet the specifications of the schema");
+    expect(result.stderr).toContain(message);
+  });
+
+  it("keeps parity between local and prod: diff --strict exits 0 and lists only expected differences", () => {
+    const r = devstack(["diff", "local", "prod", "--strict", "--json"], { env });
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as { manifests: { parity: boolean; onlyInA: string[]; onlyInB: string[]; unexpected: unknown[]; expected: { resource: string; path: string; because: string }[] } };
+    expect(result.manifests).toMatchObject({ parity: true, onlyInA: [], onlyInB: [], unexpected: [] });
+    const because = (resource: string, path: string) => result.manifests.expected.find((d) => d.resource === resource && d.path === path)?.because;
+    expect(because("HorizontalPodAutoscaler/hello/hello", "spec.minReplicas")).toBe("hello.replicas.min");
+    expect(because("Ingress/hello/hello", "spec.rules[0].host")).toBe("hello.ingress.host");
+    expect(because("ClusterIssuer/_cluster/devstack-acme", "spec.acme.server")).toBe("devstack-platform.acme.server");
+    expect(because("Deployment/hello/hello", "spec.template.spec.containers[0].image")).toBe("hello.image.repository");
+  });
+
+  it("fails diff --strict when a profile drops a resource or changes what no setting explains", () => {
+    const lean = devstack(["diff", "local", "lean", "--strict", "--json"], { cwd: OWN, env });
+    expect(lean.code).toBe(1);
+    expect(JSON.parse(lean.stdout).manifests.onlyInA).toEqual(["PodDisruptionBudget/shop/shop"]);
+    const loud = devstack(["diff", "local", "loud", "--strict"], { cwd: OWN, env });
+    expect(loud.code).toBe(1);
+    expect(loud.stdout).toMatch(/Deployment\/shop\/shop\s+spec\.template\.spec\.containers\[0\]\.args\[0\]\s+--quiet\s+--debug/);
+    expect(devstack(["diff", "local", "staging", "--strict"], { cwd: OWN, env }).code).toBe(0);
+    expect(devstack(["diff", "local", "loud"], { cwd: OWN, env }).code).toBe(0);
+  });
+
+  it("never replaces an output directory it did not write", () => {
+    const foreign = mkdtempSync(join(tmpdir(), "devstack-foreign-"));
+    writeFileSync(join(foreign, "keep.txt"), "mine");
+    const r = devstack(["render", "--out", foreign], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("was not written by devstack render");
+    expect(readFileSync(join(foreign, "keep.txt"), "utf8")).toBe("mine");
+    rmSync(foreign, { recursive: true, force: true });
+  });
+
+  it("replaces its own earlier output whole", () => {
+    const dir = join(outDir, "again");
+    expect(devstack(["render", "--out", dir], { env }).code).toBe(0);
+    writeFileSync(join(dir, "hello", "stale.yaml"), "kind: Stale\n");
+    expect(devstack(["render", "--out", dir], { env }).code).toBe(0);
+    expect(readdirSync(join(dir, "hello"))).not.toContain("stale.yaml");
+  });
+});
