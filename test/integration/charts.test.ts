@@ -145,6 +145,20 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     }
   });
 
+  it("passes helm lint --strict for an app on every built-in profile", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "devstack-builtin-lint-"));
+    writeFileSync(join(dir, "devstack.yaml"), "name: shop\nservice:\n  port: 3000\nsecrets:\n  KEY:\n    external: true\ndatabase:\n  name: shop\n");
+    const builtins = readdirSync(join(ROOT, "profiles")).map((f) => f.replace(/\.yaml$/, ""));
+    expect(builtins).toEqual(expect.arrayContaining(["local", "prod"]));
+    for (const profile of builtins) {
+      const config = loadConfig({ cwd: dir, profile });
+      expect(config.profileSource).toBe("builtin");
+      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { repository: imageRepository(config), tag: "src-1" }), KUBE_VERSION);
+      expect(lint.ok, `${profile}: ${lint.output}`).toBe(true);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it.each([
     ["a latest tag", { image: { tag: "latest" } }, "/image/tag"],
     ["replicas as text", { replicas: { min: "two" } }, "/replicas/min"],
