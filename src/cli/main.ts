@@ -24,6 +24,9 @@ export async function run(argv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
+      if (error.code === "commander.excessArguments" && argv[0] === "secrets" && argv[1] === "set") {
+        process.stderr.write("values are never taken from arguments (shell history and process lists keep them); nothing was stored.\nfix: pipe it in (`devstack secrets set NAME < file`), use --from-file, or run it on a terminal to be prompted\n");
+      }
       const ok = error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help";
       process.exitCode = ok ? 0 : EXIT_USAGE;
       return;

@@ -74,6 +74,50 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText("after", examples(["devstack render --profile local --out out/local", "devstack render --profile prod | kubectl diff -f -", "devstack render --json"]))
     .action(dispatch(() => import("./commands/render.js")));
 
+  const secrets = program
+    .command("secrets")
+    .description("manage secrets without ever showing their values")
+    .addHelpText(
+      "after",
+      examples([
+        "devstack secrets ls",
+        "devstack secrets sync --profile prod",
+        "devstack secrets set STRIPE_API_KEY < stripe.key",
+        "devstack secrets rotate SESSION_KEY",
+      ]),
+    );
+  secrets
+    .command("ls")
+    .description("every declared secret: kind, state and last change; never values")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack secrets ls --profile prod --json"]))
+    .action(dispatch(() => import("./commands/secrets-ls.js")));
+  secrets
+    .command("set")
+    .description("store an external secret, read from stdin or --from-file (never from an argument; a terminal does not echo)")
+    .argument("<name>", "the secret's name")
+    .addOption(profileOption())
+    .option("--from-file <path>", "read the value from a file")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack secrets set STRIPE_API_KEY          # prompts, input hidden", "pbpaste | devstack secrets set STRIPE_API_KEY --profile prod"]))
+    .action(dispatch(() => import("./commands/secrets-set.js")));
+  secrets
+    .command("rotate")
+    .description("give a generated secret a new value; the next deploy rolls the pods")
+    .argument("<name>", "the secret's name (DATABASE_URL rotates the database password)")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack secrets rotate SESSION_KEY --profile prod"]))
+    .action(dispatch(() => import("./commands/secrets-rotate.js")));
+  secrets
+    .command("sync")
+    .description("create every missing generated secret (idempotent); exit 1 while an external one is missing")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack secrets sync", "devstack secrets sync --profile prod --json"]))
+    .action(dispatch(() => import("./commands/secrets-sync.js")));
+
   program
     .command("doctor")
     .description("check what this machine has and lacks for devstack, each problem with its fix")

@@ -3,6 +3,7 @@ import { renderImage, renderProfile, type ChartRender } from "../../charts/rende
 import { diffValues } from "../../config/diff.js";
 import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
 import { configView } from "../../config/view.js";
+import { protectLocalStores } from "../protect.js";
 import { DevstackError } from "../../errors.js";
 import { colors, out, printJson, table } from "../output.js";
 
@@ -47,6 +48,7 @@ function fieldRows(list: FieldDifference[], withReason: boolean): string[][] {
 export async function run(options: { json?: boolean; strict?: boolean }, [a, b]: string[]): Promise<number> {
   const left = loadConfig({ profile: a as string });
   const right = loadConfig({ profile: b as string });
+  await protectLocalStores([left, right]);
   const differences = diffValues(configView(left), configView(right), bookkeeping);
   const manifests = await compareManifests(left, right);
   const ok = manifests.report ? parityOk(manifests.report) : false;

@@ -5,6 +5,7 @@ import { imageString } from "../../charts/image.js";
 import { parseImageOption, renderImage, renderProfile, type ChartRender } from "../../charts/render.js";
 import { writeRender } from "../../charts/write-render.js";
 import { loadConfig } from "../../config/resolve.js";
+import { protectLocalStores } from "../protect.js";
 import { DevstackError } from "../../errors.js";
 import { colors, err, out, printJson } from "../output.js";
 
@@ -30,6 +31,7 @@ function summary(render: ChartRender) {
 export async function run(options: { profile?: string; out?: string; json?: boolean; image?: string }): Promise<number> {
   const started = performance.now();
   const config = loadConfig({ profile: options.profile ?? "local" });
+  await protectLocalStores([config]);
   const image = await renderImage(config, options.image ? parseImageOption(options.image) : undefined);
   const renders = await renderProfile(config, image);
   const problems = renders.flatMap((r) => r.problems.map((p) => ({ release: r.release, ...p })));

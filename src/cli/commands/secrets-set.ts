@@ -1,0 +1,19 @@
+import { loadConfig } from "../../config/resolve.js";
+import { secretPlan } from "../../secrets/model.js";
+import { openStore } from "../../secrets/open-store.js";
+import { setSecret } from "../../secrets/sync.js";
+import { out, printJson } from "../output.js";
+import { protectSnapshot } from "../protect.js";
+import { readSecretValue } from "../read-secret.js";
+
+export async function run(options: { profile?: string; fromFile?: string; json?: boolean }, [name]: string[]): Promise<number> {
+  const config = loadConfig({ profile: options.profile ?? "local" });
+  const store = await openStore(config);
+  const value = await readSecretValue(name as string, options.fromFile);
+  const plan = secretPlan(config);
+  await setSecret(plan, store, name as string, value);
+  protectSnapshot(config, await store.read());
+  if (options.json) printJson({ profile: config.profileName, set: name, store: store.location });
+  else out(`${name} stored in ${store.location}; the next deploy delivers it`);
+  return 0;
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { validateManifests } from "../charts/validate.js";
+import type { Manifest } from "../charts/manifests.js";
+import { storeSecretObjects } from "./secret-objects.js";
+
+describe("storeSecretObjects", () => {
+  const snapshot = {
+    app: { SESSION_KEY: { value: "session-value-123", updatedAt: "t" } },
+    database: { username: { value: "hello_app", updatedAt: "t" }, password: { value: "pw-value-456", updatedAt: "t" } },
+    platform: {},
+  };
+
+  it("makes one Secret per non-empty group in devstack-secrets, named as the ExternalSecrets read them", () => {
+    const objects = storeSecretObjects("hello", snapshot, "v1");
+    expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["devstack-secrets/hello-app", "devstack-secrets/hello-database"]);
+    expect(objects[1]?.data).toEqual({ username: Buffer.from("hello_app").toString("base64"), password: Buffer.from("pw-value-456").toString("base64") });
+    expect(objects[0]?.metadata.annotations["devstack.dev/secrets-version"]).toBe("v1");
+  });
+
+  it("produces valid Kubernetes Secrets", async () => {
+    expect(await validateManifests(storeSecretObjects("hello", snapshot, "v1") as unknown as Manifest[])).toEqual([]);
+  });
+});

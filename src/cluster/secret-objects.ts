@@ -1,0 +1,31 @@
+import { SECRETS_NAMESPACE } from "../charts/names.js";
+import { GROUPS } from "../secrets/model.js";
+import type { Snapshot } from "../secrets/store.js";
+
+export interface SecretObject {
+  apiVersion: "v1";
+  kind: "Secret";
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  type: "Opaque";
+  data: Record<string, string>;
+}
+
+/**
+ * The local store's groups as Secrets in namespace devstack-secrets, named
+ * like the AWS secrets (<app>-<group>), which is what the ClusterSecretStore's
+ * kubernetes provider hands to the chart's ExternalSecrets.
+ */
+export function storeSecretObjects(app: string, snapshot: Snapshot, version: string): SecretObject[] {
+  return GROUPS.filter((group) => Object.keys(snapshot[group]).length > 0).map((group) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: `${app}-${group}`,
+      namespace: SECRETS_NAMESPACE,
+      labels: { "app.kubernetes.io/managed-by": "devstack", "devstack.dev/app": app, "devstack.dev/group": group },
+      annotations: { "devstack.dev/secrets-version": version },
+    },
+    type: "Opaque",
+    data: Object.fromEntries(Object.entries(snapshot[group]).map(([name, entry]) => [name, Buffer.from(entry.value).toString("base64")])),
+  }));
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from "node:crypto";
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/**
+ * Test hook: a process that names a point here in DEVSTACK_FAULT is killed
+ * there (SIGKILL, no cleanup), which is how the tests prove a crash at that
+ * point loses nothing.
+ */
+export function faultPoint(name: string): void {
+  if (process.env.DEVSTACK_FAULT === name) process.kill(process.pid, "SIGKILL");
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes a file so that a crash or a full disk at any moment leaves a
+ * readable file: the current version is first copied to PATH.prev, the new
+ * content goes to a temporary file that is fsynced, then renamed over PATH.
+ */
+export function writeDurable(path: string, data: Uint8Array | string, options: { mode?: number; keepPrevious?: boolean } = {}): void {
+  const mode = options.mode ?? 0o600;
+  const dir = dirname(path);
+  if (options.keepPrevious && existsSync(path)) {
+    const prevTemp = `${path}.prev.${process.pid}.tmp`;
+    copyFileSync(path, prevTemp);
+    fsyncPath(prevTemp);
+    renameSync(prevTemp, `${path}.prev`);
+  }
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const fd = openSync(temp, "wx", mode);
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  faultPoint("durable:before-rename");
+  renameSync(temp, path);
+  fsyncPath(dir);
+}

@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import lockfile from "proper-lockfile";
+import { DevstackError } from "../errors.js";
+import { userDirs } from "../fs/paths.js";
+import { GROUPS, type Group } from "./model.js";
+import { applyChanges, emptySnapshot, type Change, type SecretStore, type Snapshot } from "./store.js";
+
+// Per-value change times ride along in the same JSON under this key; the
+// ExternalSecrets name each property they read, so it never reaches a pod.
+const META = "__devstack_updated";
+
+interface Remote {
+  snapshot: Snapshot;
+  versions: Partial<Record<Group, string>>;
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string }).name ?? "";
+}
+
+/**
+ * AWS Secrets Manager: one secret per group, named <prefix><app>-<group> and
+ * holding a JSON object, which is what the ClusterSecretStore (with the same
+ * prefix) and the chart's ExternalSecrets read. Credentials come from the
+ * SDK's standard chain (SSO, profiles, IRSA/OIDC in CI).
+ */
+export class AwsSecretsManagerStore implements SecretStore {
+  readonly kind = "aws-secrets-manager" as const;
+  readonly location: string;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly prefix: string,
+    private readonly app: string,
+    private readonly profile: string,
+    region: string,
+  ) {
+    this.location = `AWS Secrets Manager (${region}) ${prefix}${app}-{${GROUPS.join(",")}}`;
+  }
+
+  secretName(group: Group): string {
+    return `${this.prefix}${this.app}-${group}`;
+  }
+
+  async read(): Promise<Snapshot> {
+    return (await this.readRemote()).snapshot;
+  }
+
+  private async readRemote(): Promise<Remote> {
+    const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    const remote: Remote = { snapshot: emptySnapshot(), versions: {} };
+    for (const group of GROUPS) {
+      try {
+        const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretName(group) }));
+        const values = JSON.parse(out.SecretString ?? "{}") as Record<string, string>;
+        const times = JSON.parse(values[META] ?? "{}") as Record<string, string>;
+        const fallback = (out.CreatedDate ?? new Date(0)).toISOString();
+        for (const [name, value] of Object.entries(values)) {
+          if (name !== META) remote.snapshot[group][name] = { value, updatedAt: times[name] ?? fallback };
+        }
+        if (out.VersionId) remote.versions[group] = out.VersionId;
+      } catch (error) {
+        if (errorName(error) !== "ResourceNotFoundException") throw this.failure("read", group, error);
+      }
+    }
+    return remote;
+  }
+
+  private failure(what: string, group: Group, error: unknown): DevstackError {
+    const name = errorName(error);
+    const fix =
+      name === "CredentialsProviderError" || name === "ExpiredTokenException" || name === "UnrecognizedClientException"
+        ? "sign in: `aws sso login --profile NAME` and export AWS_PROFILE=NAME (or provide credentials the SDK's default chain finds)"
+        : name === "AccessDeniedException"
+          ? `grant secretsmanager:GetSecretValue, PutSecretValue, CreateSecret and TagResource on ${this.prefix}* to the identity in use`
+          : "check the region and prefix in the profile's secretStore";
+    return new DevstackError(`cannot ${what} ${this.secretName(group)} in AWS Secrets Manager: ${name || "error"}: ${(error as Error).message}`, { fix });
+  }
+
+  async update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }> {
+    // Runs on this machine queue on a lock; runs elsewhere are caught by the version token below.
+    const lockDir = join(userDirs().cache, "locks");
+    mkdirSync(lockDir, { recursive: true });
+    const lockTarget = join(lockDir, `aws-${createHash("sha256").update(this.location).digest("hex").slice(0, 16)}`);
+    const release = await lockfile.lock(lockTarget, { realpath: false, stale: 30_000, retries: { retries: 100, minTimeout: 50, maxTimeout: 500 } });
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const remote = await this.readRemote();
+        const changes = await decide(remote.snapshot);
+        if (changes.length === 0) return { snapshot: remote.snapshot, applied: [] };
+        const next = applyChanges(remote.snapshot, changes);
+        const conflict = await this.write(next, changes, remote.versions);
+        if (!conflict) return { snapshot: next, applied: changes };
+        if (attempt >= 3) throw new DevstackError(`secrets in ${this.location} kept changing while devstack wrote them`, { fix: "run the command again" });
+      }
+    } finally {
+      await release();
+    }
+  }
+
+  /** Writes each changed group; true when another writer got there first. */
+  private async write(next: Snapshot, changes: Change[], versions: Remote["versions"]): Promise<boolean> {
+    const { CreateSecretCommand, PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
+    for (const group of [...new Set(changes.map((c) => c.group))]) {
+      const entries = next[group];
+      const body: Record<string, string> = Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.value]));
+      body[META] = JSON.stringify(Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.updatedAt])));
+      const names = changes.filter((c) => c.group === group).map((c) => c.name).sort();
+      // The same base version and the same change give the same token: a
+      // concurrent writer with other values is refused instead of overwriting.
+      const token = createHash("sha256").update(`${versions[group] ?? "new"}\0${names.join(",")}`).digest("hex").slice(0, 64);
+      try {
+        if (versions[group]) {
+          await this.client.send(new PutSecretValueCommand({ SecretId: this.secretName(group), SecretString: JSON.stringify(body), ClientRequestToken: token }));
+        } else {
+          await this.client.send(
+            new CreateSecretCommand({
+              Name: this.secretName(group),
+              SecretString: JSON.stringify(body),
+              ClientRequestToken: token,
+              Description: `devstack: ${group} secrets of ${this.app} (${this.profile})`,
+              Tags: [
+                { Key: "devstack.app", Value: this.app },
+                { Key: "devstack.profile", Value: this.profile },
+                { Key: "devstack.group", Value: group },
+              ],
+            }),
+          );
+        }
+      } catch (error) {
+        if (errorName(error) === "ResourceExistsException" || errorName(error) === "InvalidRequestException") return true;
+        throw this.failure("write", group, error);
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import type { ResolvedConfig } from "../config/resolve.js";
+import type { SecretRecipe } from "../config/schema/app.js";
+
+/** Store entries are grouped the way the chart's ExternalSecrets read them: one store entry per group. */
+export type Group = "app" | "database" | "platform";
+export const GROUPS: readonly Group[] = ["app", "database", "platform"];
+
+export interface StoredValue {
+  name: string;
+  group: Group;
+  kind: "generate" | "external";
+  recipe?: SecretRecipe | { type: "fixed"; value: string };
+  description?: string;
+  /** Shown with the value's name in every output where it would otherwise leak; false for non-secret parts. */
+  sensitive: boolean;
+}
+
+export interface DerivedValue {
+  name: string;
+  kind: "derived";
+  description: string;
+  from: { group: Group; name: string }[];
+}
+
+export interface SecretPlan {
+  stored: StoredValue[];
+  derived: DerivedValue[];
+}
+
+const DB_PASSWORD: SecretRecipe = { type: "random", length: 40, alphabet: "alphanumeric" };
+
+/** Every secret value a project needs in a profile: what is stored, and what is composed from it. */
+export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): SecretPlan {
+  const stored: StoredValue[] = Object.entries(config.app.secrets).map(([name, spec]) => ({
+    name,
+    group: "app",
+    kind: spec.generate ? "generate" : "external",
+    ...(spec.generate ? { recipe: spec.generate } : {}),
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    sensitive: true,
+  }));
+  const derived: DerivedValue[] = [];
+  const db = config.app.database;
+  if (db) {
+    stored.push(
+      { name: "username", group: "database", kind: "generate", recipe: { type: "fixed", value: `${db.name}_app` }, description: "the app's database role", sensitive: false },
+      { name: "password", group: "database", kind: "generate", recipe: DB_PASSWORD, description: "the app's database role password", sensitive: true },
+    );
+    derived.push({
+      name: db.env,
+      kind: "derived",
+      description: "connection URL composed from the database role and the profile's endpoint",
+      from: [
+        { group: "database", name: "username" },
+        { group: "database", name: "password" },
+      ],
+    });
+  }
+  const smtp = config.profile.smtp;
+  if (smtp.type === "relay") {
+    stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });
+  }
+  return { stored, derived };
+}
+
+/** What `devstack secrets` calls a secret by: the env name, or group.name for the database role. */
+export function displayName(value: Pick<StoredValue, "group" | "name">): string {
+  return value.group === "app" ? value.name : `${value.group}.${value.name}`;
+}

@@ -1,0 +1,37 @@
+import type { Group } from "./model.js";
+
+export interface Entry {
+  value: string;
+  updatedAt: string;
+}
+
+export type Snapshot = Record<Group, Record<string, Entry>>;
+
+export interface Change {
+  group: Group;
+  name: string;
+  value: string;
+}
+
+/** One interface, one implementation per place secrets live (an encrypted local file, AWS Secrets Manager). */
+export interface SecretStore {
+  readonly kind: "local" | "aws-secrets-manager";
+  /** Where the values live, for humans; never a value. */
+  readonly location: string;
+  read(): Promise<Snapshot>;
+  /**
+   * Decides changes from the current values and writes them, as one step
+   * under the store's lock, so concurrent runs never both create a value.
+   */
+  update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }>;
+}
+
+export function emptySnapshot(): Snapshot {
+  return { app: {}, database: {}, platform: {} };
+}
+
+export function applyChanges(snapshot: Snapshot, changes: Change[], now = new Date().toISOString()): Snapshot {
+  const next: Snapshot = { app: { ...snapshot.app }, database: { ...snapshot.database }, platform: { ...snapshot.platform } };
+  for (const change of changes) next[change.group][change.name] = { value: change.value, updatedAt: now };
+  return next;
+}

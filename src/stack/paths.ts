@@ -1,0 +1,9 @@
+import { join } from "node:path";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { userDirs } from "../fs/paths.js";
+import { projectId } from "../secrets/local-store.js";
+
+/** Where `devstack up` keeps a project's local cluster credentials: the user's config dir, never the repo. */
+export function localKubeconfigPath(config: Pick<ResolvedConfig, "app" | "projectDir">): string {
+  return join(userDirs().config, "clusters", projectId(config.app.name, config.projectDir), "kubeconfig");
+}
