@@ -15,8 +15,9 @@ async function readStdin(): Promise<string> {
 function readHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(prompt);
+    // Echo goes off before the prompt appears, so nothing typed after it can show.
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     stdin.resume();
     let value = "";
     const done = (error?: Error) => {

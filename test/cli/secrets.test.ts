@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -105,6 +105,25 @@ describe("devstack secrets in examples/hello", () => {
     expect(again.code).toBe(0);
     expect((await readStore()).app.SESSION_KEY?.value).not.toBe(before.app.SESSION_KEY?.value);
   }, 60_000);
+
+  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("prompts on a terminal without echoing what is typed (needs util-linux script)", async () => {
+    // `script` gives the command a real pseudo-terminal; the typed value follows the prompt.
+    const child = spawn("script", ["-qec", `${process.execPath} ${BIN} secrets set STRIPE_API_KEY`, "/dev/null"], { cwd: HELLO, env: { ...process.env, ...env } });
+    let screen = "";
+    let typed = false;
+    child.stdout.on("data", (c: Buffer) => {
+      screen += c.toString();
+      if (!typed && screen.includes("(input hidden): ")) {
+        typed = true;
+        child.stdin.write("sk_typed_on_a_tty_13579\r");
+      }
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(screen).toContain("value for STRIPE_API_KEY (input hidden):");
+    expect(screen).not.toContain("sk_typed_on_a_tty_13579");
+    expect((await readStore()).app.STRIPE_API_KEY?.value).toBe("sk_typed_on_a_tty_13579");
+  });
 
   it("keeps the key file private", () => {
     const key = readFileSync(join(home, "config", "age-identity.txt"), "utf8");
