@@ -72,3 +72,29 @@ export async function helmLint(chart: string, values: unknown, kubeVersion: stri
     return { ok: result.exitCode === 0, output: (result.stdout + result.stderr).trim() };
   });
 }
+
+export interface UpgradeOptions {
+  release: string;
+  chart: string;
+  namespace: string;
+  values: unknown;
+  kubeconfig: string;
+  timeout: string;
+}
+
+/** `helm upgrade --install --atomic --wait`: the release either becomes ready or is rolled back. */
+export async function helmUpgrade(options: UpgradeOptions): Promise<void> {
+  await withValuesFile(options.values, async (file) => {
+    const result = await helm(
+      [
+        "upgrade", "--install", options.release, options.chart,
+        "--namespace", options.namespace, "--create-namespace",
+        "--kubeconfig", options.kubeconfig,
+        "--values", file,
+        "--atomic", "--wait", "--timeout", options.timeout,
+      ],
+      { timeoutMs: 30 * 60_000 },
+    );
+    if (result.exitCode !== 0) throw helmFailure(`helm upgrade of ${options.release}`, result, "the previous release is still serving (--atomic rolled it back); the output above says why");
+  });
+}

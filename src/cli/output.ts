@@ -20,6 +20,11 @@ export function err(text: string): void {
   process.stderr.write(filter(text.endsWith("\n") ? text : `${text}\n`));
 }
 
+/** For progress lines that redraw themselves: no newline added. */
+export function errRaw(text: string): void {
+  process.stderr.write(filter(text));
+}
+
 export function printJson(value: unknown): void {
   out(JSON.stringify(value, null, 2));
 }

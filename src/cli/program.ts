@@ -74,6 +74,35 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText("after", examples(["devstack render --profile local --out out/local", "devstack render --profile prod | kubectl diff -f -", "devstack render --json"]))
     .action(dispatch(() => import("./commands/render.js")));
 
+  program
+    .command("up")
+    .description("start or reuse the local stack, deploy, then watch and redeploy")
+    .addOption(profileOption())
+    .option("--services-only", "only the managed-service stand-ins (registry, Postgres, ACME, SMTP), then print the environment for running the app on the host")
+    .option("--dry-run", "print the plan without touching Docker")
+    .option("--no-watch", "stop after the first deploy")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack up", "devstack up --services-only", "devstack up --dry-run --json"]))
+    .action(dispatch(() => import("./commands/up.js")));
+
+  program
+    .command("down")
+    .description("stop the local stack; --purge also deletes its volumes")
+    .addOption(profileOption())
+    .option("--purge", "remove containers, volumes and network")
+    .option("-y, --yes", "do not ask before --purge")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack down", "devstack down --purge --yes"]))
+    .action(dispatch(() => import("./commands/down.js")));
+
+  program
+    .command("status")
+    .description("every component of the local stack: state, version, health, URL")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack status", "devstack status --json"]))
+    .action(dispatch(() => import("./commands/status.js")));
+
   const secrets = program
     .command("secrets")
     .description("manage secrets without ever showing their values")

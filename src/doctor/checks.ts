@@ -51,6 +51,9 @@ const portKeys: Record<string, string> = {
   acme: "ports.acme",
   smtp: "ports.smtp",
   smtpUi: "ports.smtpUi",
+  acmeManagement: "ports.acmeManagement",
+  acmeTestServer: "ports.acmeTestServer",
+  kubeApi: "ports.kubeApi",
 };
 
 export function evaluate(o: Observations): Check[] {

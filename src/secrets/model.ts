@@ -56,6 +56,10 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
       ],
     });
   }
+  if (db && config.profile.database.type === "local") {
+    // The local Postgres container's superuser; on RDS the admin is not devstack's to hold.
+    stored.push({ name: "postgres-superuser-password", group: "platform", kind: "generate", recipe: DB_PASSWORD, description: "superuser of the local Postgres container", sensitive: true });
+  }
   const smtp = config.profile.smtp;
   if (smtp.type === "relay") {
     stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });

@@ -12,13 +12,13 @@ export interface CliResult {
 }
 
 /** Runs the built CLI as a user would, in `cwd`, without colours. */
-export function devstack(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
+export function devstack(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? HELLO,
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env },
     input: options.input ?? "",
     encoding: "utf8",
-    timeout: 60_000,
+    timeout: options.timeoutMs ?? 60_000,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

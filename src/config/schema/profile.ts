@@ -108,8 +108,11 @@ export const localPorts = z.strictObject({
   registry: port.default(5001),
   postgres: port.default(5432),
   acme: port.default(14000),
+  acmeManagement: port.default(15000),
+  acmeTestServer: port.default(8055),
   smtp: port.default(1025),
   smtpUi: port.default(8025),
+  kubeApi: port.default(6443),
 });
 
 export const profileSchema = z
@@ -130,8 +133,11 @@ export const profileSchema = z
       registry: 5001,
       postgres: 5432,
       acme: 14000,
+      acmeManagement: 15000,
+      acmeTestServer: 8055,
       smtp: 1025,
       smtpUi: 8025,
+      kubeApi: 6443,
     }),
     replicas: z.int().min(1).max(100).optional().describe("overrides service.replicas"),
     resources: resources.optional().describe("overrides service.resources"),

@@ -1,0 +1,112 @@
+import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
+import { describePlan } from "../../stack/plan.js";
+import { upCluster } from "../../stack/up-cluster.js";
+import { planLocalStack, upServices, type ServiceEndpoints } from "../../stack/up-services.js";
+import { colors, out, printJson, table } from "../output.js";
+import { protectLocalStores, protectSnapshot } from "../protect.js";
+import { Reporter } from "../tasks.js";
+
+interface UpOptions {
+  profile?: string;
+  servicesOnly?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  watch?: boolean;
+}
+
+/** What follows the containers when the cluster runs too; printed by --dry-run so the plan is whole. */
+function clusterSteps(config: ResolvedConfig): string[] {
+  return [
+    "wait for k3s to be ready; write its kubeconfig to the user config directory",
+    `configure k3s: registries.yaml mirror of localhost:${config.profile.ports.registry}, coredns-custom rewriting *.${config.profile.domain} to the ingress, local-registry-hosting ConfigMap`,
+    "install or upgrade the platform chart (cert-manager, External Secrets, Loki, Alloy, Grafana, Alertmanager, ClusterIssuer, ClusterSecretStore)",
+    "deliver the secret store to namespace devstack-secrets",
+    `build ${config.app.name} from ${config.app.build.context} (${config.app.build.dockerfile}), push to localhost:${config.profile.ports.registry} (skipped when the sources are unchanged)`,
+    `helm upgrade --install ${config.app.name} (skipped when values and image are unchanged)`,
+    `wait until ${config.url}${config.app.service.health} answers with a certificate from the local ACME server`,
+  ];
+}
+
+function environment(config: ResolvedConfig, endpoints: ServiceEndpoints, secrets: Record<string, string>): Record<string, string> {
+  return {
+    ...config.app.env,
+    ...secrets,
+    ...(endpoints.postgres && config.app.database ? { [config.app.database.env]: endpoints.postgres.url } : {}),
+    ...(endpoints.smtp ? { SMTP_URL: `smtp://${endpoints.smtp.host}:${endpoints.smtp.port}` } : {}),
+    ...(endpoints.acme ? { ACME_DIRECTORY: endpoints.acme.directory, ACME_CA_FILE: endpoints.acme.caFile } : {}),
+    REGISTRY: endpoints.registry,
+  };
+}
+
+export async function run(options: UpOptions): Promise<number> {
+  const started = performance.now();
+  const config = loadConfig({ profile: options.profile ?? "local" });
+  await protectLocalStores([config]);
+  const servicesOnly = options.servicesOnly ?? false;
+  const planned = await planLocalStack(config, { cluster: !servicesOnly, requireEngine: !options.dryRun });
+
+  if (options.dryRun) {
+    const plan = describePlan(planned.plan);
+    const after = servicesOnly ? [] : clusterSteps(config);
+    if (options.json) {
+      printJson({ profile: config.profileName, dryRun: true, engine: planned.docker !== undefined, plan, then: after });
+      return 0;
+    }
+    out(`plan for ${config.app.name}, profile ${colors.bold(config.profileName)}${planned.docker ? "" : colors.dim(" (no Docker engine answered: planned as a fresh machine)")}:`);
+    out(`  network ${plan.network.name}: ${plan.network.action}`);
+    for (const v of plan.volumes) out(`  volume ${v.name}: ${v.action}`);
+    for (const c of plan.containers) {
+      out(`  ${colors.bold(c.component)}: ${c.action} (${c.reason})`);
+      out(colors.dim(`      image ${c.image}${c.cmd ? ` ${c.cmd.join(" ")}` : ""}`));
+      for (const p of c.ports) out(colors.dim(`      port ${p}`));
+      for (const v of c.volumes) out(colors.dim(`      volume ${v}`));
+      for (const [k, v] of Object.entries(c.env)) out(colors.dim(`      env ${k}=${v}`));
+    }
+    after.forEach((s, i) => out(`  ${i + 1}. ${s}`));
+    return 0;
+  }
+
+  const reporter = Reporter.forOutput(options.json ?? false);
+  try {
+    const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
+    const { endpoints, snapshot, sync } = await upServices(config, planned, step);
+    protectSnapshot(config, snapshot);
+    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, sync, step);
+    const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+    const env = environment(config, endpoints, appSecrets);
+    const ms = Math.round(performance.now() - started);
+    for (const s of cluster?.skipped ?? []) reporter.note(`skipped ${s}`);
+    if (options.json) {
+      // One JSON object per line: the last event of the stream is the result.
+      out(JSON.stringify({ event: "done", profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : {}), env: cluster ? undefined : env, steps: reporter.steps }));
+      return 0;
+    }
+    if (cluster) {
+      out(`\n${colors.green(`${config.app.name} is up`)} at ${colors.bold(cluster.url)} in ${(ms / 1000).toFixed(1)} s`);
+      out(`  image ${cluster.image}\n  kubeconfig ${cluster.kubeconfig}`);
+      if (endpoints.smtp) out(`  mail ${endpoints.smtp.ui}`);
+      if (endpoints.postgres) out(`  postgres ${endpoints.postgres.url}`);
+      out(colors.dim("  Grafana: `kubectl --kubeconfig <kubeconfig> -n devstack-system port-forward svc/grafana 3000:80`"));
+      if (options.watch !== false) reporter.note("watching for changes arrives with the deploy engine; rerun `devstack up` after a change (unchanged work is skipped)");
+      return 0;
+    }
+    out(`\n${colors.green("services up")} for ${config.app.name} in ${(ms / 1000).toFixed(1)} s`);
+    out(
+      table(
+        [
+          ["registry", endpoints.registry],
+          ...(endpoints.postgres ? [["postgres", endpoints.postgres.url]] : []),
+          ...(endpoints.acme ? [["acme", `${endpoints.acme.directory} (its HTTPS CA: ${endpoints.acme.caFile})`]] : []),
+          ...(endpoints.smtp ? [["smtp", `smtp://${endpoints.smtp.host}:${endpoints.smtp.port}, web UI ${endpoints.smtp.ui}`]] : []),
+        ],
+        "  ",
+      ),
+    );
+    if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root since the last run: certificates it issued before are re-issued on deploy"));
+    out("\nenvironment for running the app on the host (secret values are shown by name):");
+    for (const [k, v] of Object.entries(env)) out(`  export ${k}=${JSON.stringify(v)}`);
+    return 0;
+  } finally {
+    reporter.close();
+  }
+}

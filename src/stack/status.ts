@@ -1,0 +1,96 @@
+import type Docker from "dockerode";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { LABEL_PROJECT, networkName, stackId } from "./names.js";
+import { observeStack } from "./observe.js";
+
+export interface ComponentStatus {
+  component: string;
+  container: string;
+  state: string;
+  health: string;
+  image: string;
+  version: string;
+  ports: string[];
+  url: string | null;
+}
+
+function urlFor(component: string, config: ResolvedConfig): string | null {
+  const p = config.profile.ports;
+  switch (component) {
+    case "registry":
+      return `http://localhost:${p.registry}/v2/`;
+    case "postgres":
+      return `postgresql://127.0.0.1:${p.postgres}`;
+    case "pebble":
+      return `https://127.0.0.1:${p.acme}/dir`;
+    case "pebble-challtestsrv":
+      return `http://127.0.0.1:${p.acmeTestServer}`;
+    case "smtp":
+      return `http://127.0.0.1:${p.smtpUi}`;
+    case "k3s":
+      return config.url;
+    default:
+      return null;
+  }
+}
+
+/** Every container of the project's stack: state, health, image version and where to reach it. */
+export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[] }> {
+  const id = stackId(config);
+  const observed = await observeStack(docker, { id, network: networkName(id) });
+  const components = await Promise.all(
+    observed.containers.map(async (c) => {
+      const info = await docker.getContainer(c.id).inspect();
+      const ports = Object.entries(info.HostConfig.PortBindings ?? {}).flatMap(([port, binds]) =>
+        ((binds as { HostIp: string; HostPort: string }[] | null) ?? []).map((b) => `${b.HostIp}:${b.HostPort}->${port}`),
+      );
+      const health = info.State.Health?.Status ?? (c.state === "running" ? "running" : c.state);
+      return {
+        component: c.component,
+        container: c.name,
+        state: c.state,
+        health,
+        image: info.Config.Image,
+        version: info.Config.Image.split(":").pop() ?? "",
+        ports,
+        url: c.state === "running" ? urlFor(c.component, config) : null,
+      };
+    }),
+  );
+  components.sort((a, b) => a.component.localeCompare(b.component));
+  return { stack: id, components, volumes: observed.volumes };
+}
+
+/** Stops the stack's containers; with purge also removes them, their volumes and the network. */
+export async function downStack(docker: Docker, config: ResolvedConfig, purge: boolean, step: <T>(title: string, work: () => Promise<T>) => Promise<T>): Promise<{ stopped: string[]; removed: string[]; volumes: string[] }> {
+  const id = stackId(config);
+  const observed = await observeStack(docker, { id, network: networkName(id) });
+  const stopped: string[] = [];
+  const removed: string[] = [];
+  for (const c of observed.containers) {
+    const container = docker.getContainer(c.id);
+    if (c.state === "running") {
+      await step(`${c.component}: stop`, () => container.stop({ t: 10 }));
+      stopped.push(c.name);
+    }
+    if (purge) {
+      await step(`${c.component}: remove`, () => container.remove({ force: true }));
+      removed.push(c.name);
+    }
+  }
+  const volumes: string[] = [];
+  if (purge) {
+    for (const name of observed.volumes) {
+      await step(`volume ${name}: remove`, () => docker.getVolume(name).remove());
+      volumes.push(name);
+    }
+    if (observed.network) {
+      const network = networkName(id);
+      await step(`network ${network}: remove`, () => docker.getNetwork(network).remove());
+    }
+    // Anything else labelled with the project (e.g. left by an interrupted run).
+    const leftovers = await docker.listVolumes({ filters: { label: [`${LABEL_PROJECT}=${id}`] } });
+    for (const v of leftovers.Volumes ?? []) await docker.getVolume(v.Name).remove();
+  }
+  return { stopped, removed, volumes };
+}

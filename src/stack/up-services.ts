@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type Docker from "dockerode";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { DevstackError } from "../errors.js";
+import { writeDurable } from "../fs/durable.js";
+import { LocalStore } from "../secrets/local-store.js";
+import { secretPlan } from "../secrets/model.js";
+import type { Snapshot } from "../secrets/store.js";
+import { syncSecrets, type SyncResult } from "../secrets/sync.js";
+import { POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
+import { connectDocker } from "./docker.js";
+import { executePlan } from "./execute.js";
+import { FRESH, observeStack } from "./observe.js";
+import { pebbleApiCa, pebbleFiles, pebbleRoot, setDefaultIpv4, stackStateDir } from "./pebble.js";
+import { planStack, type StackPlan } from "./plan.js";
+import { ensureAppDatabase } from "./postgres-setup.js";
+import { waitFor, tcpOpen } from "./wait.js";
+
+export type Step = <T>(title: string, work: () => Promise<T>) => Promise<T>;
+
+export interface PlannedStack {
+  spec: StackSpec;
+  plan: StackPlan;
+  docker: Docker | undefined;
+}
+
+/** The plan for the local stack; without a reachable engine (dry run) it is the plan for a fresh machine. */
+export async function planLocalStack(config: ResolvedConfig, options: { cluster: boolean; requireEngine: boolean }): Promise<PlannedStack> {
+  if (config.profile.cluster.type !== "k3s") {
+    throw new DevstackError(`profile ${config.profileName} runs on ${config.profile.cluster.type}, not the local stack`, {
+      fix: `\`devstack up\` starts local profiles (cluster type k3s); deploy to ${config.profileName} with \`devstack deploy --profile ${config.profileName}\``,
+    });
+  }
+  const spec = stackSpec(config, options);
+  let docker: Docker | undefined;
+  try {
+    docker = await connectDocker();
+  } catch (error) {
+    if (options.requireEngine) throw error;
+  }
+  const observed = docker ? await observeStack(docker, spec) : FRESH;
+  return { spec, plan: planStack(spec, observed), docker };
+}
+
+export interface ServiceEndpoints {
+  registry: string;
+  postgres?: { host: string; port: number; database: string; user: string; url: string };
+  acme?: { directory: string; caFile: string; rootChanged: boolean };
+  smtp?: { host: string; port: number; ui: string; api: string };
+}
+
+function containerIp(info: Docker.ContainerInspectInfo, network: string): string {
+  const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+  if (!ip) throw new Error(`${info.Name} has no address on ${network}`);
+  return ip;
+}
+
+/**
+ * Starts or reuses the managed-service stand-ins beside the (future) cluster:
+ * registry, Postgres with the app's role and database, Pebble with its DNS
+ * test server, and the SMTP sink; then waits until each answers.
+ */
+export async function upServices(config: ResolvedConfig, planned: PlannedStack, step: Step): Promise<{ endpoints: ServiceEndpoints; snapshot: Snapshot; sync: SyncResult }> {
+  const docker = planned.docker as Docker;
+  const { spec, plan } = planned;
+  const store = LocalStore.forProject(config.app.name, config.projectDir, config.profileName);
+  const sync = await step("secrets: generate what is missing", () => syncSecrets(secretPlan(config), store));
+  const { snapshot } = sync;
+  const secretValue = (ref: { group: string; name: string }) => {
+    const value = snapshot[ref.group as keyof Snapshot][ref.name]?.value;
+    if (value === undefined) throw new DevstackError(`secret ${ref.group}.${ref.name} is missing from ${store.location}`, { fix: "run `devstack secrets sync`" });
+    return value;
+  };
+  const files = async (c: ContainerSpec) => (c.component === "pebble" ? pebbleFiles(spec.id, spec.containers.some((x) => x.component === "k3s") ? 80 : 5002) : []);
+  await executePlan(docker, spec, plan, { profile: config.profileName, secretValue, files, step });
+
+  const { ports } = config.profile;
+  const endpoints: ServiceEndpoints = { registry: `localhost:${ports.registry}` };
+  const has = (component: string) => spec.containers.some((c) => c.component === component);
+
+  await step("registry: answering", () =>
+    waitFor("the registry", async () => ((await fetch(`http://127.0.0.1:${ports.registry}/v2/`)).status === 200 ? true : undefined), 60_000),
+  );
+
+  const db = config.app.database;
+  if (db && has("postgres")) {
+    const user = secretValue({ group: "database", name: "username" });
+    await step(`postgres: role ${user} and database ${db.name}`, () =>
+      ensureAppDatabase({ port: ports.postgres, superuserPassword: secretValue(POSTGRES_SUPERUSER), role: user, password: secretValue({ group: "database", name: "password" }), database: db.name }),
+    );
+    const password = secretValue({ group: "database", name: "password" });
+    endpoints.postgres = {
+      host: "127.0.0.1",
+      port: ports.postgres,
+      database: db.name,
+      user,
+      url: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${ports.postgres}/${db.name}?sslmode=disable`,
+    };
+  }
+
+  if (has("pebble")) {
+    const ca = await pebbleApiCa(spec.id);
+    const caFile = join(stackStateDir(spec.id), "pebble-api-ca.pem");
+    const rootChanged = await step("acme: Pebble and its DNS test server", async () => {
+      await waitFor("challtestsrv", () => tcpOpen(ports.acmeTestServer), 60_000);
+      if (!has("k3s")) {
+        // Without a cluster, every name resolves to the test server, which answers HTTP-01 itself.
+        const info = await docker.getContainer(spec.containers.find((c) => c.component === "pebble-challtestsrv")?.name as string).inspect();
+        await setDefaultIpv4(ports.acmeTestServer, containerIp(info, spec.network));
+      }
+      const root = await waitFor("Pebble", () => pebbleRoot(ports.acmeManagement, ca.cert), 60_000);
+      const rootFile = join(stackStateDir(spec.id), "pebble-root.pem");
+      const changed = existsSync(rootFile) && readFileSync(rootFile, "utf8") !== root;
+      writeDurable(rootFile, root, { mode: 0o644 });
+      return changed;
+    });
+    endpoints.acme = { directory: `https://127.0.0.1:${ports.acme}/dir`, caFile, rootChanged };
+  }
+
+  if (has("smtp")) {
+    await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`)).ok ? true : undefined), 60_000));
+    endpoints.smtp = { host: "127.0.0.1", port: ports.smtp, ui: `http://127.0.0.1:${ports.smtpUi}`, api: `http://127.0.0.1:${ports.smtpUi}/email` };
+  }
+  return { endpoints, snapshot, sync };
+}

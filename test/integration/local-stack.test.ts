@@ -1,0 +1,149 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { Agent } from "node:https";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as acme from "acme-client";
+import nodemailer from "nodemailer";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { LocalStore } from "../../src/secrets/local-store.js";
+import type { Snapshot } from "../../src/secrets/store.js";
+import { devstack } from "../support/cli.js";
+import { describeWithEngine } from "../support/engines.js";
+import { dockerTierMissing, standinProject } from "../support/standins.js";
+
+const missing = await dockerTierMissing();
+
+interface Done {
+  event: "done";
+  ms: number;
+  endpoints: {
+    postgres: { port: number; database: string; user: string };
+    acme: { directory: string; caFile: string };
+    smtp: { host: string; port: number; api: string };
+  };
+}
+
+function lastEvent<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as T;
+}
+
+describeWithEngine("Docker engine with stand-in images", missing, "the local stack's services, for real", () => {
+  let dir: string;
+  let ports: Record<string, number>;
+  const home = mkdtempSync(join(tmpdir(), "devstack-stack-home-"));
+  const env = { DEVSTACK_HOME: home };
+  let done: Done;
+  const run = (args: string[]) => devstack(args, { cwd: dir, env, timeoutMs: 240_000 });
+
+  async function snapshot(): Promise<Snapshot> {
+    const saved = process.env.DEVSTACK_HOME;
+    process.env.DEVSTACK_HOME = home;
+    try {
+      return await LocalStore.forProject("hello", dir, "local").read();
+    } finally {
+      process.env.DEVSTACK_HOME = saved;
+    }
+  }
+
+  async function appClient(): Promise<pg.Client> {
+    const s = await snapshot();
+    const client = new pg.Client({ host: "127.0.0.1", port: ports.postgres, user: s.database.username?.value, password: s.database.password?.value, database: "hello" });
+    await client.connect();
+    return client;
+  }
+
+  beforeAll(async () => {
+    ({ dir, ports } = await standinProject());
+    const r = run(["up", "--services-only", "--json"]);
+    if (r.code !== 0) throw new Error(`up failed: ${r.stdout}\n${r.stderr}`);
+    done = lastEvent<Done>(r.stdout);
+  }, 300_000);
+
+  afterAll(() => {
+    run(["down", "--purge", "--yes"]);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+
+  it("reports every service running in status", () => {
+    const r = run(["status", "--json"]);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout) as { components: { component: string; state: string; health: string }[] };
+    expect(status.components.map((c) => `${c.component}:${c.state}`)).toEqual(["pebble:running", "pebble-challtestsrv:running", "postgres:running", "registry:running", "smtp:running"]);
+    expect(status.components.find((c) => c.component === "postgres")?.health).toBe("healthy");
+  });
+
+  it("Postgres accepts the app's generated credentials, and only those", async () => {
+    const client = await appClient();
+    await client.query("CREATE TABLE IF NOT EXISTS kept (note text)");
+    await client.query("INSERT INTO kept VALUES ('survives down')");
+    expect((await client.query("SELECT current_user")).rows[0].current_user).toBe("hello_app");
+    await client.end();
+    const wrong = new pg.Client({ host: "127.0.0.1", port: ports.postgres, user: "hello_app", password: "not-the-password", database: "hello" });
+    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+  });
+
+  it("Pebble issues a certificate over HTTP-01", async () => {
+    const ca = readFileSync(done.endpoints.acme.caFile, "utf8");
+    const client = new acme.Client({ directoryUrl: done.endpoints.acme.directory, accountKey: await acme.crypto.createPrivateKey() });
+    acme.axios.defaults.httpsAgent = new Agent({ ca });
+    const [key, csr] = await acme.crypto.createCsr({ commonName: "app.devstack.test" });
+    const cert = await client.auto({
+      csr,
+      email: "dev@devstack.test",
+      termsOfServiceAgreed: true,
+      challengePriority: ["http-01"],
+      skipChallengeVerification: true,
+      challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
+        // The test server answers HTTP-01 for every name Pebble resolves through it.
+        const res = await fetch(`http://127.0.0.1:${ports.acmeTestServer}/add-http01`, { method: "POST", body: JSON.stringify({ token: challenge.token, content: keyAuthorization }) });
+        expect(res.ok).toBe(true);
+      },
+      challengeRemoveFn: async () => undefined,
+    });
+    expect(key.length).toBeGreaterThan(0);
+    const info = acme.crypto.readCertificateInfo(cert);
+    expect(info.domains.commonName).toBe("app.devstack.test");
+    expect(info.issuer.commonName).toMatch(/Pebble/);
+  });
+
+  it("the SMTP sink's API shows a message sent to it", async () => {
+    const transport = nodemailer.createTransport({ host: "127.0.0.1", port: done.endpoints.smtp.port, secure: false, ignoreTLS: true });
+    await transport.sendMail({ from: "alerts@devstack.test", to: "oncall@example.com", subject: "error burst in hello", text: "5 errors in 5m" });
+    const messages = (await (await fetch(done.endpoints.smtp.api)).json()) as { subject: string; to: { address: string }[] }[];
+    expect(messages.map((m) => m.subject)).toContain("error burst in hello");
+  });
+
+  it("down stops everything and keeps the data; up again brings it back", async () => {
+    expect(run(["down"]).code).toBe(0);
+    const stopped = JSON.parse(run(["status", "--json"]).stdout) as { components: { state: string }[] };
+    expect(stopped.components.every((c) => c.state === "exited")).toBe(true);
+    const plan = JSON.parse(run(["up", "--services-only", "--dry-run", "--json"]).stdout) as { plan: { containers: { action: string }[] } };
+    expect(plan.plan.containers.every((c) => c.action === "start")).toBe(true);
+    const again = run(["up", "--services-only", "--json"]);
+    expect(again.code).toBe(0);
+    const client = await appClient();
+    expect((await client.query("SELECT note FROM kept")).rows).toEqual([{ note: "survives down" }]);
+    await client.end();
+  }, 180_000);
+
+  it("a second up with nothing changed reuses every container", () => {
+    const plan = JSON.parse(run(["up", "--services-only", "--dry-run", "--json"]).stdout) as { plan: { network: { action: string }; containers: { action: string }[] } };
+    expect(plan.plan.network.action).toBe("reuse");
+    expect(plan.plan.containers.every((c) => c.action === "reuse")).toBe(true);
+    const r = run(["up", "--services-only", "--json"]);
+    expect(r.code).toBe(0);
+  }, 120_000);
+
+  it("down --purge leaves no container, volume or network of the project", () => {
+    expect(run(["down", "--purge", "--yes"]).code).toBe(0);
+    const id = (JSON.parse(run(["status", "--json"]).stdout) as { stack: string }).stack;
+    const left = (what: string[]) => spawnSync("docker", [...what, "--filter", `label=devstack.project=${id}`, "-q"], { encoding: "utf8" }).stdout.trim();
+    expect(left(["ps", "-a"])).toBe("");
+    expect(left(["volume", "ls"])).toBe("");
+    expect(left(["network", "ls"])).toBe("");
+  }, 120_000);
+});
