@@ -103,6 +103,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText("after", examples(["devstack status", "devstack status --json"]))
     .action(dispatch(() => import("./commands/status.js")));
 
+  program
+    .command("trust")
+    .description("make the local ACME server's root trusted by this machine (one sudo prompt)")
+    .addOption(profileOption())
+    .option("--print", "only print the root's path and the command that trusts it")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack trust", "devstack trust --print"]))
+    .action(dispatch(() => import("./commands/trust.js")));
+
   const secrets = program
     .command("secrets")
     .description("manage secrets without ever showing their values")

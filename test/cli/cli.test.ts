@@ -17,7 +17,7 @@ describe("the devstack command", () => {
   it("lists its commands with examples in --help", () => {
     const r = devstack(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["init", "config", "diff", "doctor", "schema"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(r.stdout).toContain("Examples:");
   });
 
@@ -38,7 +38,7 @@ describe("the devstack command", () => {
   });
 
   it("each command has --help with examples", () => {
-    for (const command of ["init", "config", "diff", "doctor", "schema"]) {
+    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets"]) {
       const r = devstack([command, "--help"]);
       expect(r.code, command).toBe(0);
       expect(r.stdout, command).toContain("Examples:");

@@ -138,6 +138,22 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     expect(r.code).toBe(0);
   }, 120_000);
 
+  it("refuses a port already in use, naming it and the profile key that moves it", async () => {
+    expect(run(["down"]).code).toBe(0);
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(ports.smtpUi, "127.0.0.1", resolve));
+    try {
+      const r = run(["up", "--services-only"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`port ${ports.smtpUi} on 127.0.0.1, for smtp (mail web UI and API), is already in use`);
+      expect(r.stderr).toContain("set ports.smtpUi in profiles/local.yaml to a free port");
+    } finally {
+      blocker.close();
+    }
+    expect(run(["up", "--services-only"]).code).toBe(0);
+  }, 120_000);
+
   it("down --purge leaves no container, volume or network of the project", () => {
     expect(run(["down", "--purge", "--yes"]).code).toBe(0);
     const id = (JSON.parse(run(["status", "--json"]).stdout) as { stack: string }).stack;

@@ -15,6 +15,7 @@ export interface CliResult {
 export function devstack(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? HELLO,
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...options.env },
     input: options.input ?? "",
     encoding: "utf8",

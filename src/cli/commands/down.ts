@@ -17,7 +17,6 @@ async function confirm(question: string): Promise<boolean> {
 
 export async function run(options: { profile?: string; purge?: boolean; yes?: boolean; json?: boolean }): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
-  const docker = await connectDocker();
   const purge = options.purge ?? false;
   if (purge && !options.yes) {
     if (!process.stdin.isTTY) throw new UsageError("--purge deletes the stack's volumes (database, registry, cluster) and needs confirmation", "add --yes to confirm");
@@ -26,6 +25,7 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
       return 1;
     }
   }
+  const docker = await connectDocker();
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
     const result = await downStack(docker, config, purge, (title, work) => reporter.step(title, work));

@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { devstack } from "../support/cli.js";
+
+// Tier 3: a real k3s. Needs a Docker engine that can pull rancher/k3s, the
+// upstream service images and the public chart repositories; run with
+// DEVSTACK_E2E=1 (as .github/workflows/e2e.yml does).
+const enabled = process.env.DEVSTACK_E2E === "1";
+if (!enabled) process.stderr.write("skip: e2e on a real k3s: set DEVSTACK_E2E=1 on a machine whose Docker engine can pull images\n");
+
+function get(url: string, ca: string, port: number): Promise<{ status: number; issuer: string }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: u.pathname, servername: u.hostname, headers: { host: u.hostname }, ca }, (res) => {
+      const cert = (res.socket as import("node:tls").TLSSocket).getPeerCertificate();
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, issuer: String(cert.issuer?.CN ?? "") });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
+  const home = mkdtempSync(join(tmpdir(), "devstack-e2e-"));
+  const env = { DEVSTACK_HOME: home };
+  let done: { cluster: { url: string }; ms: number };
+
+  beforeAll(() => {
+    const set = devstack(["secrets", "set", "STRIPE_API_KEY"], { env, input: "sk_test_e2e_0123456789\n" });
+    expect(set.code).toBe(0);
+    const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 30 * 60_000 });
+    if (r.code !== 0) throw new Error(`up failed:\n${r.stdout}\n${r.stderr}`);
+    done = JSON.parse(r.stdout.trim().split("\n").at(-1) as string);
+  }, 30 * 60_000);
+
+  afterAll(() => {
+    devstack(["down", "--purge", "--yes"], { env, timeoutMs: 10 * 60_000 });
+    rmSync(home, { recursive: true, force: true });
+  }, 10 * 60_000);
+
+  it("serves the app over HTTPS with a chain to the local ACME root", async () => {
+    const id = (JSON.parse(devstack(["status", "--json"], { env }).stdout) as { stack: string }).stack;
+    const root = readFileSync(join(home, "data", "stacks", id, "pebble-root.pem"), "utf8");
+    const res = await get(`${done.cluster.url}/healthz`, root, 443);
+    expect(res.status).toBe(200);
+    expect(res.issuer).toMatch(/Pebble/);
+  });
+
+  it("a second up with nothing changed skips build, push and deploy", () => {
+    const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 10 * 60_000 });
+    expect(r.code).toBe(0);
+    const notes = r.stdout.split("\n").filter((l) => l.includes('"note"')).join("\n");
+    expect(notes).toContain("build and push (sources unchanged");
+    expect(notes).toContain("helm upgrade (values and image unchanged)");
+  }, 10 * 60_000);
+
+  it("down --purge leaves no container, volume or network", () => {
+    const id = (JSON.parse(devstack(["status", "--json"], { env }).stdout) as { stack: string }).stack;
+    expect(devstack(["down", "--purge", "--yes"], { env, timeoutMs: 10 * 60_000 }).code).toBe(0);
+    for (const what of [["ps", "-a"], ["volume", "ls"], ["network", "ls"]]) {
+      expect(spawnSync("docker", [...what, "--filter", `label=devstack.project=${id}`, "-q"], { encoding: "utf8" }).stdout.trim()).toBe("");
+    }
+  }, 10 * 60_000);
+});
