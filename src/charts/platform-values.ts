@@ -35,6 +35,16 @@ export function platformValues(config: ResolvedConfig, inputs: PlatformInputs = 
       store.type === "aws-secrets-manager"
         ? { provider: "aws", remoteNamespace: SECRETS_NAMESPACE, aws: { region, prefix: store.prefix, serviceAccount: store.roleArn ? "external-secrets" : "" } }
         : { provider: "kubernetes", remoteNamespace: SECRETS_NAMESPACE, aws: { region: "", prefix: "", serviceAccount: "" } },
+    // Grafana behind the same ingress and issuer as the app, in every profile.
+    grafana: {
+      ingress: {
+        enabled: true,
+        ingressClassName: "traefik",
+        annotations: { "cert-manager.io/cluster-issuer": "devstack-acme" },
+        hosts: [`grafana.${profile.domain}`],
+        tls: [{ secretName: "grafana-tls", hosts: [`grafana.${profile.domain}`] }],
+      },
+    },
     // k3s bundles Traefik; elsewhere the platform installs it with the same settings.
     traefik: { enabled: profile.cluster.type !== "k3s" },
     "external-secrets": {

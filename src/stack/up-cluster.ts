@@ -49,6 +49,7 @@ function remember(stack: string, release: string, hash: string): void {
 
 export interface ClusterResult {
   url: string;
+  grafana: string;
   image: string;
   kubeconfig: string;
   skipped: string[];
@@ -59,7 +60,7 @@ export interface ClusterResult {
  * platform chart, the secrets, the app image and release, and the app
  * answering over HTTPS with a certificate from the local ACME server.
  */
-export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, sync: SyncResult, step: Step): Promise<ClusterResult> {
+export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, sync: SyncResult, step: Step, options: { acmeRootChanged: boolean }): Promise<ClusterResult> {
   const { ports } = config.profile;
   const kubeconfig = localKubeconfigPath(config);
   const container = (component: string) => spec.containers.find((c) => c.component === component);
@@ -135,6 +136,17 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
     remember(spec.id, config.app.name, appHash);
   }
 
+  if (options.acmeRootChanged) {
+    // Certificates from the previous root no longer verify: dropping the TLS secrets makes cert-manager issue new ones.
+    await step("tls: re-issue certificates for the new local ACME root", async () => {
+      const { CoreV1Api } = await import("@kubernetes/client-node");
+      const core = kc.makeApiClient(CoreV1Api);
+      for (const [name, ns] of [[`${config.app.name}-tls`, config.app.name], ["grafana-tls", PLATFORM_NAMESPACE]] as const) {
+        await core.deleteNamespacedSecret({ name, namespace: ns }).catch(() => undefined);
+      }
+    });
+  }
+
   const rootFile = join(stackStateDir(spec.id), "pebble-root.pem");
   const result = await step(`https: ${config.url}${config.app.service.health}`, () =>
     smokeCheck({
@@ -149,5 +161,5 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       fix: `\`kubectl --kubeconfig ${kubeconfig} -n ${config.app.name} get certificate,pods\` shows whether the certificate or the pods are behind`,
     });
   }
-  return { url: config.url, image: `${repository}@${digest ?? tag}`, kubeconfig, skipped };
+  return { url: config.url, grafana: `https://grafana.${config.profile.domain}`, image: `${repository}@${digest ?? tag}`, kubeconfig, skipped };
 }

@@ -11,6 +11,7 @@ import { syncSecrets, type SyncResult } from "../secrets/sync.js";
 import { POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
 import { connectDocker } from "./docker.js";
 import { executePlan } from "./execute.js";
+import { registriesYaml } from "./k3s.js";
 import { FRESH, observeStack } from "./observe.js";
 import { pebbleApiCa, pebbleFiles, pebbleRoot, setDefaultIpv4, stackStateDir } from "./pebble.js";
 import { planStack, type StackPlan } from "./plan.js";
@@ -72,7 +73,12 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
     if (value === undefined) throw new DevstackError(`secret ${ref.group}.${ref.name} is missing from ${store.location}`, { fix: "run `devstack secrets sync`" });
     return value;
   };
-  const files = async (c: ContainerSpec) => (c.component === "pebble" ? pebbleFiles(spec.id, spec.containers.some((x) => x.component === "k3s") ? 80 : 5002) : []);
+  const files = async (c: ContainerSpec) => {
+    if (c.component === "pebble") return pebbleFiles(spec.id, spec.containers.some((x) => x.component === "k3s") ? 80 : 5002);
+    // containerd on the node pulls localhost:<port>/... from the registry container.
+    if (c.component === "k3s") return [{ path: "/etc/rancher/k3s/registries.yaml", content: registriesYaml(config.profile.ports.registry), mode: 0o644 }];
+    return [];
+  };
   await executePlan(docker, spec, plan, { profile: config.profileName, secretValue, files, step });
 
   const { ports } = config.profile;

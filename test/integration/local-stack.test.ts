@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:https";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { LocalStore } from "../../src/secrets/local-store.js";
 import type { Snapshot } from "../../src/secrets/store.js";
-import { devstack } from "../support/cli.js";
+import { BIN, devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
 import { dockerTierMissing, standinProject } from "../support/standins.js";
 
@@ -153,6 +153,39 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     }
     expect(run(["up", "--services-only"]).code).toBe(0);
   }, 120_000);
+
+  it("names an image that cannot be pulled and the override that fixes it, and changes nothing", () => {
+    const local = readFileSync(join(dir, "profiles", "local.yaml"), "utf8");
+    writeFileSync(join(dir, "profiles", "mirrorless.yaml"), local.replace("devstack-standin/postgres:bookworm", "devstack-standin/postgres-missing:1"));
+    const r = run(["up", "--services-only", "--profile", "mirrorless"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot pull image devstack-standin/postgres-missing:1 for postgres");
+    expect(r.stderr).toContain("images:");
+    expect(r.stderr).toContain("postgres: registry.example.com/mirror/postgres-missing:1");
+    const status = JSON.parse(run(["status", "--json"]).stdout) as { components: { component: string; state: string }[] };
+    expect(status.components.find((c) => c.component === "postgres")?.state).toBe("running");
+  }, 120_000);
+
+  it("Ctrl-C stops between steps, and the next up resumes", async () => {
+    expect(run(["down", "--purge", "--yes"]).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, "up", "--services-only", "--json"], { cwd: dir, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+      if (stdout.includes('"title":"registry: create (not there yet)","status":"ok"')) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain("stopping after the current step");
+    // With --json the error is the stream's last object.
+    expect(stdout).toContain("interrupted: stopped between steps, nothing is half written");
+    expect(stdout).not.toContain('"event":"done"');
+    const again = run(["up", "--services-only", "--json"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('"title":"registry: reuse (running with the same settings)"');
+  }, 180_000);
 
   it("down --purge leaves no container, volume or network of the project", () => {
     expect(run(["down", "--purge", "--yes"]).code).toBe(0);

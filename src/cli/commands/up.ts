@@ -71,7 +71,7 @@ export async function run(options: UpOptions): Promise<number> {
     const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
     const { endpoints, snapshot, sync } = await upServices(config, planned, step);
     protectSnapshot(config, snapshot);
-    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, sync, step);
+    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, sync, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     const env = environment(config, endpoints, appSecrets);
     const ms = Math.round(performance.now() - started);
@@ -86,7 +86,8 @@ export async function run(options: UpOptions): Promise<number> {
       out(`  image ${cluster.image}\n  kubeconfig ${cluster.kubeconfig}`);
       if (endpoints.smtp) out(`  mail ${endpoints.smtp.ui}`);
       if (endpoints.postgres) out(`  postgres ${endpoints.postgres.url}`);
-      out(colors.dim("  Grafana: `kubectl --kubeconfig <kubeconfig> -n devstack-system port-forward svc/grafana 3000:80`"));
+      out(`  grafana ${cluster.grafana}`);
+      if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root: `devstack trust` makes browsers accept it (one sudo prompt)"));
       if (options.watch !== false) reporter.note("watching for changes arrives with the deploy engine; rerun `devstack up` after a change (unchanged work is skipped)");
       return 0;
     }
