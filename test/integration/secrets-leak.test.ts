@@ -14,7 +14,7 @@ function filesUnder(dir: string): string[] {
 }
 
 function values(snapshot: Snapshot): string[] {
-  return [...Object.values(snapshot.app), snapshot.database.password].filter((e) => e !== undefined).map((e) => e.value);
+  return [...Object.values(snapshot.app), snapshot.database.password, ...Object.values(snapshot.platform)].filter((e) => e !== undefined).map((e) => e.value);
 }
 
 describeWithEngine("helm", helmMissing(), "no secret value leaves devstack", () => {
@@ -84,8 +84,8 @@ describeWithEngine("helm", helmMissing(), "no secret value leaves devstack", () 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it("ran the commands for real, helm included", () => {
-    // Five values before, two rotated after.
-    expect(new Set(seen).size).toBe(7);
+    // Six values before (four app secrets, the role's and the Postgres superuser's passwords), two rotated after.
+    expect(new Set(seen).size).toBe(8);
     expect(statSync(log).size).toBeGreaterThan(0);
     expect(readFileSync(log, "utf8")).toContain("template");
     expect(outputs.join("\n")).toContain("values don't meet the specifications of the schema");
