@@ -19,7 +19,7 @@ export interface SmokeResult {
   ms: number;
 }
 
-function once(options: SmokeOptions): Promise<number> {
+function once(options: SmokeOptions, timeoutMs: number): Promise<number> {
   const url = new URL(options.url);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -30,7 +30,7 @@ function once(options: SmokeOptions): Promise<number> {
         servername: url.hostname,
         headers: { host: url.host, "user-agent": "devstack-smoke-check" },
         ...(options.ca ? { ca: options.ca } : {}),
-        timeout: 5000,
+        timeout: timeoutMs,
       },
       (res) => {
         res.resume();
@@ -38,7 +38,7 @@ function once(options: SmokeOptions): Promise<number> {
       },
     );
     req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("no answer within 5 s")));
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
     req.end();
   });
 }
@@ -56,7 +56,8 @@ export async function smokeCheck(options: SmokeOptions): Promise<SmokeResult> {
   for (;;) {
     attempts++;
     try {
-      const status = await once(options);
+      // No single attempt may outlast the whole check.
+      const status = await once(options, Math.max(500, Math.min(5000, options.timeoutMs - (Date.now() - started))));
       if (status >= 200 && status < 300) return { ok: true, attempts, status, ms: Date.now() - started };
       last = { status, error: `answered ${status}` };
     } catch (error) {
