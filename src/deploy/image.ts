@@ -44,7 +44,9 @@ export async function buildImage(docker: Docker, options: { context: string; doc
 
 /** Pushes a tag; the registry receives only the layers it does not have. */
 export async function pushImage(docker: Docker, tag: string): Promise<void> {
-  const stream = await docker.getImage(tag).push({});
+  // The Engine API wants an X-Registry-Auth header even for a registry without auth.
+  const serveraddress = tag.split("/")[0] as string;
+  const stream = await docker.getImage(tag).push({ authconfig: { serveraddress } });
   await follow(docker, stream, `pushing ${tag}`);
 }
 

@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type Docker from "dockerode";
 import { stringify } from "yaml";
 import { prepareChart } from "../charts/dependencies.js";
 import { helmUpgrade } from "../charts/helm.js";
-import { imageRepository } from "../charts/image.js";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
 import { platformValues } from "../charts/platform-values.js";
 import { appChart, PLATFORM_CHART } from "../charts/render.js";
@@ -13,8 +12,7 @@ import { webappValues } from "../charts/values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { storeSecretObjects } from "../cluster/secret-objects.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { contextHash } from "../deploy/context-hash.js";
-import { buildImage, pushImage, registryDigest } from "../deploy/image.js";
+import { buildAndPublishLocal } from "../deploy/publish.js";
 import { smokeCheck } from "../deploy/smoke.js";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
@@ -112,20 +110,9 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
   const version = secretsVersion(snapshot);
   await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, storeSecretObjects(config.app.name, snapshot, version)));
 
-  const context = resolve(config.projectDir, config.app.build.context);
-  const hash = await contextHash(context, config.app.build.dockerfile, { ...(config.app.build.target ? { target: config.app.build.target } : {}), args: config.app.build.args });
-  const tag = `src-${hash.slice(0, 12)}`;
-  const repository = imageRepository(config);
-  const registry = `127.0.0.1:${ports.registry}`;
-  let digest = await registryDigest(registry, config.app.name, tag);
-  if (digest) skipped.push(`build and push (sources unchanged, ${tag})`);
-  else {
-    await step(`image: build ${repository}:${tag}`, () =>
-      buildImage(docker, { context, dockerfile: config.app.build.dockerfile, ...(config.app.build.target ? { target: config.app.build.target } : {}), args: config.app.build.args, tag: `${repository}:${tag}` }),
-    );
-    await step("image: push (new layers only)", () => pushImage(docker, `${repository}:${tag}`));
-    digest = await registryDigest(registry, config.app.name, tag);
-  }
+  const published = await buildAndPublishLocal(docker, config, { step });
+  const { repository, tag, digest } = published;
+  if (!published.built) skipped.push(`build and push (sources unchanged, ${tag})`);
   const image = { repository, tag, ...(digest ? { digest } : {}) };
   const values = webappValues(config, image, { secretsVersion: version });
   const chart = appChart(config);

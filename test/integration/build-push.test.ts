@@ -1,0 +1,54 @@
+import { appendFileSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/resolve.js";
+import { buildAndPublishLocal } from "../../src/deploy/publish.js";
+import { connectDocker } from "../../src/stack/docker.js";
+import { devstack } from "../support/cli.js";
+import { describeWithEngine } from "../support/engines.js";
+import { dockerTierMissing, standinProject } from "../support/standins.js";
+import { spawnSync } from "node:child_process";
+
+const missing =
+  (await dockerTierMissing()) ??
+  (spawnSync("docker", ["image", "inspect", "node:22-bookworm-slim"], { stdio: "ignore" }).status === 0 ? undefined : "base image node:22-bookworm-slim is not here (scripts/build-standin-images.sh tags the stand-in)");
+
+describeWithEngine("Docker engine with stand-in images", missing, "building examples/hello and pushing it to a real registry", () => {
+  let dir: string;
+  const home = mkdtempSync(join(tmpdir(), "devstack-push-home-"));
+  const env = { DEVSTACK_HOME: home };
+
+  beforeAll(async () => {
+    ({ dir } = await standinProject());
+    const r = devstack(["up", "--services-only", "--json"], { cwd: dir, env, timeoutMs: 240_000 });
+    if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+  }, 300_000);
+
+  afterAll(() => {
+    devstack(["down", "--purge", "--yes"], { cwd: dir, env, timeoutMs: 120_000 });
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+
+  it("builds the multi-stage image, pushes it, and skips both when the sources are unchanged", async () => {
+    const docker = await connectDocker();
+    const config = loadConfig({ cwd: dir, profile: "local" });
+    const first = await buildAndPublishLocal(docker, config);
+    expect(first.built).toBe(true);
+    expect(first.tag).toMatch(/^src-[0-9a-f]{12}$/);
+    expect(first.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const again = await buildAndPublishLocal(docker, config);
+    expect(again).toMatchObject({ built: false, tag: first.tag, digest: first.digest });
+
+    appendFileSync(join(dir, "src", "server.js"), "\n// a one-line change\n");
+    const changed = await buildAndPublishLocal(docker, config);
+    expect(changed.built).toBe(true);
+    expect(changed.tag).not.toBe(first.tag);
+    expect(changed.digest).not.toBe(first.digest);
+    // The image runs as the unprivileged user the chart requires.
+    const info = await docker.getImage(`${changed.repository}:${changed.tag}`).inspect();
+    expect(info.Config.User).toBe("1000:1000");
+  }, 600_000);
+});
