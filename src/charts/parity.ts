@@ -29,13 +29,11 @@ interface Declared {
   b: unknown;
 }
 
-/** Whether a manifest value comes from a values leaf: equal to it, absent with it, or (text) containing it. */
-function explains(value: unknown, leaf: unknown): boolean {
-  const empty = (v: unknown) => v === null || v === "" || v === false || (Array.isArray(v) && v.length === 0);
-  if (value === null) return empty(leaf);
-  if (leaf === null) return false;
-  if (String(value) === String(leaf)) return true;
-  return typeof value === "string" && typeof leaf === "string" && leaf.length >= 3 && value.includes(leaf);
+const empty = (v: unknown) => v === null || v === "" || v === false || (Array.isArray(v) && v.length === 0);
+
+/** A field set on one side only because a value is set on that side only (e.g. an e-mail, a role ARN). */
+function presence(d: { a: unknown; b: unknown }, v: Declared): boolean {
+  return (d.a === null && empty(v.a) && String(d.b) === String(v.b)) || (d.b === null && empty(v.b) && String(d.a) === String(v.a));
 }
 
 /** A field present on one side only, under a key that one side's value chose (e.g. provider `aws` vs `kubernetes`). */
@@ -43,10 +41,27 @@ function chosenBranch(path: string, value: unknown, declared: unknown): boolean 
   return value !== null && typeof declared === "string" && path.split(/[.[\]]/).includes(declared);
 }
 
-/** The values path whose two sides explain the field's two sides. */
+/**
+ * The values paths that turn the field's A side into its B side: an exact
+ * pair, a value set on one side only, or text in which replacing each
+ * differing value's A form by its B form gives exactly the B side.
+ */
 function explanation(d: { path: string; a: unknown; b: unknown }, declared: Declared[]): string | undefined {
-  const direct = declared.find((v) => explains(d.a, v.a) && explains(d.b, v.b));
-  if (direct) return direct.path;
+  const exact = declared.find((v) => d.a !== null && d.b !== null && String(d.a) === String(v.a) && String(d.b) === String(v.b));
+  if (exact) return exact.path;
+  const present = declared.find((v) => presence(d, v));
+  if (present) return present.path;
+  if (typeof d.a === "string" && typeof d.b === "string") {
+    let text = d.a;
+    const used: string[] = [];
+    const texts = declared.filter((v): v is Declared & { a: string; b: string } => typeof v.a === "string" && typeof v.b === "string" && v.a.length >= 3);
+    for (const v of texts.sort((x, y) => y.a.length - x.a.length)) {
+      if (!text.includes(v.a)) continue;
+      text = text.split(v.a).join(v.b);
+      used.push(v.path);
+      if (text === d.b) return used.join(", ");
+    }
+  }
   const branch = declared.find((v) => (d.a === null || d.b === null) && (chosenBranch(d.path, d.a, v.a) || chosenBranch(d.path, d.b, v.b)));
   return branch ? `${branch.path} (${String(d.a === null ? branch.b : branch.a)})` : undefined;
 }

@@ -7,7 +7,7 @@ describe("storeSecretObjects", () => {
   const snapshot = {
     app: { SESSION_KEY: { value: "session-value-123", updatedAt: "t" } },
     database: { username: { value: "hello_app", updatedAt: "t" }, password: { value: "pw-value-456", updatedAt: "t" } },
-    platform: {},
+    platform: { "postgres-superuser-password": { value: "superuser-secret-789", updatedAt: "t" } },
   };
 
   it("makes one Secret per non-empty group in devstack-secrets, named as the ExternalSecrets read them", () => {
@@ -15,6 +15,8 @@ describe("storeSecretObjects", () => {
     expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["devstack-secrets/hello-app", "devstack-secrets/hello-database"]);
     expect(objects[1]?.data).toEqual({ username: Buffer.from("hello_app").toString("base64"), password: Buffer.from("pw-value-456").toString("base64") });
     expect(objects[0]?.metadata.annotations["devstack.dev/secrets-version"]).toBe("v1");
+    // The local Postgres superuser never enters the cluster.
+    expect(JSON.stringify(objects)).not.toContain(Buffer.from("superuser-secret-789").toString("base64"));
   });
 
   it("produces valid Kubernetes Secrets", async () => {

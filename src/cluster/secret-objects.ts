@@ -16,7 +16,9 @@ export interface SecretObject {
  * kubernetes provider hands to the chart's ExternalSecrets.
  */
 export function storeSecretObjects(app: string, snapshot: Snapshot, version: string): SecretObject[] {
-  return GROUPS.filter((group) => Object.keys(snapshot[group]).length > 0).map((group) => ({
+  // The local Postgres superuser stays with devstack: nothing in the cluster needs it.
+  const delivered = { ...snapshot, platform: Object.fromEntries(Object.entries(snapshot.platform).filter(([name]) => name !== "postgres-superuser-password")) };
+  return GROUPS.filter((group) => Object.keys(delivered[group]).length > 0).map((group) => ({
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
@@ -26,6 +28,6 @@ export function storeSecretObjects(app: string, snapshot: Snapshot, version: str
       annotations: { "devstack.dev/secrets-version": version },
     },
     type: "Opaque",
-    data: Object.fromEntries(Object.entries(snapshot[group]).map(([name, entry]) => [name, Buffer.from(entry.value).toString("base64")])),
+    data: Object.fromEntries(Object.entries(delivered[group]).map(([name, entry]) => [name, Buffer.from(entry.value).toString("base64")])),
   }));
 }

@@ -29,3 +29,16 @@ describe("the build context", () => {
     expect(await contextHash(dir, "Dockerfile", { target: "runtime" })).not.toBe(changed);
   });
 });
+
+describe("modes and links", () => {
+  it("counts a file's mode and follows no link", async () => {
+    const { chmodSync, symlinkSync } = await import("node:fs");
+    const before = await contextHash(dir, "Dockerfile");
+    chmodSync(join(dir, "src", "a.js"), 0o755);
+    const executable = await contextHash(dir, "Dockerfile");
+    expect(executable).not.toBe(before);
+    symlinkSync("src", join(dir, "linked-dir"));
+    expect(await contextFiles(dir)).toContain("linked-dir");
+    expect(await contextHash(dir, "Dockerfile")).not.toBe(executable);
+  });
+});

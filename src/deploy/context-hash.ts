@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 
@@ -37,8 +37,11 @@ export async function contextHash(contextDir: string, dockerfile: string, extra:
   const hash = createHash("sha256");
   const files = await contextFiles(contextDir);
   for (const rel of files) {
-    hash.update(`${rel}\0`);
-    hash.update(await readFile(join(contextDir, rel)));
+    const path = join(contextDir, rel);
+    const info = await lstat(path);
+    // Mode and link targets are part of the image: a script that loses +x is a different image.
+    hash.update(`${rel}\0${info.mode & 0o777}\0`);
+    hash.update(info.isSymbolicLink() ? `-> ${await readlink(path)}` : await readFile(path));
     hash.update("\0");
   }
   const dockerfilePath = join(contextDir, dockerfile);

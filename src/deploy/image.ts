@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { pack } from "tar-stream";
@@ -9,7 +9,12 @@ async function contextTar(dir: string): Promise<NodeJS.ReadableStream> {
   const archive = pack();
   const files = await contextFiles(dir);
   (async () => {
-    for (const rel of files) archive.entry({ name: rel }, await readFile(join(dir, rel)));
+    for (const rel of files) {
+      const path = join(dir, rel);
+      const info = await lstat(path);
+      if (info.isSymbolicLink()) archive.entry({ name: rel, type: "symlink", linkname: await readlink(path) });
+      else archive.entry({ name: rel, mode: info.mode & 0o777, mtime: new Date(0) }, await readFile(path));
+    }
     archive.finalize();
   })().catch((error: unknown) => archive.destroy(error as Error));
   return archive as unknown as NodeJS.ReadableStream;
@@ -54,7 +59,14 @@ export async function pushImage(docker: Docker, tag: string): Promise<void> {
 export async function registryDigest(registry: string, repository: string, tag: string): Promise<string | undefined> {
   const res = await fetch(`http://${registry}/v2/${repository}/manifests/${tag}`, {
     method: "HEAD",
-    headers: { accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
+    headers: {
+      accept: [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+      ].join(", "),
+    },
   });
   return res.ok ? (res.headers.get("docker-content-digest") ?? undefined) : undefined;
 }

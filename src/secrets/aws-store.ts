@@ -108,10 +108,10 @@ export class AwsSecretsManagerStore implements SecretStore {
       const entries = next[group];
       const body: Record<string, string> = Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.value]));
       body[META] = JSON.stringify(Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.updatedAt])));
-      const names = changes.filter((c) => c.group === group).map((c) => c.name).sort();
-      // The same base version and the same change give the same token: a
-      // concurrent writer with other values is refused instead of overwriting.
-      const token = createHash("sha256").update(`${versions[group] ?? "new"}\0${names.join(",")}`).digest("hex").slice(0, 64);
+      // The token is a function of the version this write is based on: two
+      // writers from the same version collide, and the second is refused
+      // (ResourceExists) instead of overwriting; it re-reads and tries again.
+      const token = createHash("sha256").update(`${this.secretName(group)}\0${versions[group] ?? "new"}`).digest("hex").slice(0, 64);
       try {
         if (versions[group]) {
           await this.client.send(new PutSecretValueCommand({ SecretId: this.secretName(group), SecretString: JSON.stringify(body), ClientRequestToken: token }));
@@ -131,7 +131,7 @@ export class AwsSecretsManagerStore implements SecretStore {
           );
         }
       } catch (error) {
-        if (errorName(error) === "ResourceExistsException" || errorName(error) === "InvalidRequestException") return true;
+        if (errorName(error) === "ResourceExistsException") return true;
         throw this.failure("write", group, error);
       }
     }

@@ -101,8 +101,10 @@ export class LocalStore implements SecretStore {
     await loadIdentity(this.keyPath);
     const release = await lockfile.lock(this.file, {
       realpath: false,
-      stale: 5_000,
-      retries: { retries: 100, minTimeout: 20, maxTimeout: 250 },
+      stale: 10_000,
+      retries: { retries: 200, minTimeout: 20, maxTimeout: 250 },
+      // A run blocked longer than `stale` (e.g. generating RSA keys) finishes its write; the next run re-reads.
+      onCompromised: () => undefined,
     });
     try {
       const current = await this.read();

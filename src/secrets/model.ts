@@ -25,6 +25,8 @@ export interface DerivedValue {
 export interface SecretPlan {
   stored: StoredValue[];
   derived: DerivedValue[];
+  /** True when devstack runs the database (its role follows the stored password). */
+  localDatabase: boolean;
 }
 
 const DB_PASSWORD: SecretRecipe = { type: "random", length: 40, alphabet: "alphanumeric" };
@@ -64,7 +66,7 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
   if (smtp.type === "relay") {
     stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });
   }
-  return { stored, derived };
+  return { stored, derived, localDatabase: config.profile.database.type === "local" };
 }
 
 /** What `devstack secrets` calls a secret by: the env name, or group.name for the database role. */

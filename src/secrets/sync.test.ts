@@ -67,6 +67,7 @@ describe("sync, set and rotate", () => {
     await expect(setSecret(plan, store(), "SESSION_KEY", "x".repeat(20))).rejects.toThrow(UsageError);
     await expect(setSecret(plan, store(), "STRIPE_API_KEY", "")).rejects.toThrow(/empty/);
     await expect(setSecret(plan, store(), "NOPE", "x")).rejects.toThrow(/no secret named NOPE/);
+    await expect(setSecret(plan, store(), "STRIPE_API_KEY", "abc")).rejects.toThrow(/shorter than 6 characters/);
   });
 
   it("rotates a generated secret, and DATABASE_URL through the database password", async () => {
@@ -79,6 +80,8 @@ describe("sync, set and rotate", () => {
     expect(after.app.WEBHOOK_SIGNING_KEY).toEqual(before.app.WEBHOOK_SIGNING_KEY);
     expect(secretsVersion(after)).not.toBe(secretsVersion(before));
     await expect(rotateSecret(plan, store(), "STRIPE_API_KEY")).rejects.toThrow(/cannot be rotated/);
+    const external = secretPlan(loadConfig({ cwd: HELLO, profile: "prod" }));
+    await expect(rotateSecret(external, store(), "DATABASE_URL")).rejects.toThrow(/belongs to an external database/);
   });
 
   it("redacts every sensitive stored value but not the role name", async () => {

@@ -43,7 +43,7 @@ export function corednsCustom(domain: string) {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name: "coredns-custom", namespace: "kube-system" },
-    data: { "devstack.override": `rewrite name regex (.*)\\.${escaped} traefik.kube-system.svc.cluster.local answer auto\n` },
+    data: { "devstack.override": `rewrite name regex ^(.+)\\.${escaped}\\.?$ traefik.kube-system.svc.cluster.local answer auto\n` },
   };
 }
 

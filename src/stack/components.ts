@@ -27,6 +27,10 @@ export interface ContainerSpec {
   aliases: string[];
   healthcheck?: string[];
   privileged?: boolean;
+  hostname?: string;
+  tmpfs?: string[];
+  /** Settings baked into files put into the container; part of the hash, so changing them recreates it. */
+  inputs?: Record<string, string | number>;
   labels: Record<string, string>;
   /** Hash of all of the above: an unchanged hash means the running container can be reused. */
   hash: string;
@@ -136,6 +140,8 @@ export function stackSpec(config: ResolvedConfig, options: { cluster: boolean })
           ],
           volumes: [],
           aliases: ["pebble"],
+          // HTTP-01 goes to the ingress (port 80) with a cluster, to the test server (5002) without.
+          inputs: { httpPort: options.cluster ? 80 : 5002 },
         },
         id,
         app,
@@ -173,9 +179,12 @@ export function stackSpec(config: ResolvedConfig, options: { cluster: boolean })
         {
           component: "k3s",
           name: name("k3s"),
-          image: imageFor("k3s", images),
-          cmd: ["server", "--tls-san", "127.0.0.1", "--write-kubeconfig-mode", "0600"],
-          env: { K3S_KUBECONFIG_OUTPUT: "/output/kubeconfig.yaml" },
+          image: config.profile.cluster.type === "k3s" && config.profile.cluster.version ? imageFor("k3s", { ...images, overrides: { k3s: `docker.io/rancher/k3s:${config.profile.cluster.version}`, ...images.overrides } }) : imageFor("k3s", images),
+          // A fixed node name: a recreated container is the same node over the same datastore.
+          cmd: ["server", "--node-name", "devstack", "--tls-san", "127.0.0.1", "--write-kubeconfig-mode", "0600"],
+          env: {},
+          hostname: "devstack",
+          tmpfs: ["/run", "/var/run"],
           secretEnv: {},
           ports: [
             { container: 6443, host: ports.kubeApi, purpose: "Kubernetes API", key: "ports.kubeApi" },
@@ -185,6 +194,7 @@ export function stackSpec(config: ResolvedConfig, options: { cluster: boolean })
           volumes: [{ name: k3sVolume, path: "/var/lib/rancher/k3s" }],
           aliases: ["k3s"],
           privileged: true,
+          inputs: { registryPort: ports.registry },
         },
         id,
         app,

@@ -79,6 +79,7 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
   const container = await docker.createContainer({
     name: spec.name,
     Image: spec.image,
+    ...(spec.hostname ? { Hostname: spec.hostname } : {}),
     ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: spec.labels,
@@ -89,6 +90,7 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
       Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.path })),
       RestartPolicy: { Name: "unless-stopped" },
       Privileged: spec.privileged ?? false,
+      ...(spec.tmpfs ? { Tmpfs: Object.fromEntries(spec.tmpfs.map((p) => [p, ""])), CgroupnsMode: "host" as const } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [stack.network]: { Aliases: spec.aliases } } },
   });

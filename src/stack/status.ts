@@ -1,6 +1,10 @@
 import type Docker from "dockerode";
 import type { ResolvedConfig } from "../config/resolve.js";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { LABEL_PROJECT, networkName, stackId } from "./names.js";
+import { localKubeconfigPath } from "./paths.js";
+import { stackStateDir } from "./pebble.js";
 import { observeStack } from "./observe.js";
 
 export interface ComponentStatus {
@@ -91,6 +95,9 @@ export async function downStack(docker: Docker, config: ResolvedConfig, purge: b
     // Anything else labelled with the project (e.g. left by an interrupted run).
     const leftovers = await docker.listVolumes({ filters: { label: [`${LABEL_PROJECT}=${id}`] } });
     for (const v of leftovers.Volumes ?? []) await docker.getVolume(v.Name).remove();
+    // What devstack remembered about this stack (deployed hashes, ACME roots, kubeconfig) goes with it.
+    rmSync(stackStateDir(id), { recursive: true, force: true });
+    rmSync(dirname(localKubeconfigPath(config)), { recursive: true, force: true });
   }
   return { stopped, removed, volumes };
 }

@@ -41,8 +41,13 @@ function unchanged(stack: string, release: string, hash: string): boolean {
   return existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { hash: string }).hash === hash;
 }
 
-function remember(stack: string, release: string, hash: string): void {
-  writeDurable(join(stackStateDir(stack), `deployed-${release}.json`), JSON.stringify({ hash, at: new Date().toISOString() }), { mode: 0o600 });
+function remember(stack: string, release: string, hash: string, clusterId: string): void {
+  writeDurable(join(stackStateDir(stack), `deployed-${release}.json`), JSON.stringify({ hash, clusterId, at: new Date().toISOString() }), { mode: 0o600 });
+}
+
+function unchangedCluster(stack: string, clusterId: string): boolean {
+  const file = join(stackStateDir(stack), "deployed-devstack-platform.json");
+  return existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { clusterId?: string }).clusterId === clusterId;
 }
 
 export interface ClusterResult {
@@ -96,13 +101,22 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       fix: "`devstack up` needs the public chart repositories (or a mirror of them) the first time; check the network, or unset DEVSTACK_OFFLINE",
     });
   }
-  const platformHash = hashOf({ chart: prepared.dir, platform });
+  // Keyed by the k3s container too: a new cluster (after --purge or a lost volume) is installed afresh.
+  const clusterId = (await docker.getContainer(k3s.name).inspect()).Id;
+  const platformHash = hashOf({ clusterId, chart: prepared.dir, platform });
   if (unchanged(spec.id, "devstack-platform", platformHash)) skipped.push("platform chart (unchanged)");
   else {
+    const installed = existsSync(join(stackStateDir(spec.id), "deployed-devstack-platform.json")) && unchangedCluster(spec.id, clusterId);
+    if (!installed) {
+      // First the operators with their CRDs and webhooks, ready; then the objects that need them.
+      await step("platform chart: operators and CRDs", () =>
+        helmUpgrade({ release: "devstack-platform", chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: { ...platform, objects: { enabled: false } }, kubeconfig, timeout: "15m" }),
+      );
+    }
     await step("platform chart: install or upgrade", () =>
       helmUpgrade({ release: "devstack-platform", chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: platform, kubeconfig, timeout: "15m" }),
     );
-    remember(spec.id, "devstack-platform", platformHash);
+    remember(spec.id, "devstack-platform", platformHash, clusterId);
   }
 
   requireExternal(sync, config.profileName);
@@ -116,11 +130,11 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
   const image = { repository, tag, ...(digest ? { digest } : {}) };
   const values = webappValues(config, image, { secretsVersion: version });
   const chart = appChart(config);
-  const appHash = hashOf({ chart, values });
+  const appHash = hashOf({ clusterId, chart, values });
   if (unchanged(spec.id, config.app.name, appHash)) skipped.push("helm upgrade (values and image unchanged)");
   else {
     await step(`deploy: helm upgrade --install ${config.app.name}`, () => helmUpgrade({ release: config.app.name, chart, namespace: config.app.name, values, kubeconfig, timeout: "10m" }));
-    remember(spec.id, config.app.name, appHash);
+    remember(spec.id, config.app.name, appHash, clusterId);
   }
 
   if (options.acmeRootChanged) {

@@ -4,7 +4,7 @@ import type Docker from "dockerode";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
-import { LocalStore } from "../secrets/local-store.js";
+import { openStore } from "../secrets/open-store.js";
 import { secretPlan } from "../secrets/model.js";
 import type { Snapshot } from "../secrets/store.js";
 import { syncSecrets, type SyncResult } from "../secrets/sync.js";
@@ -65,7 +65,7 @@ function containerIp(info: Docker.ContainerInspectInfo, network: string): string
 export async function upServices(config: ResolvedConfig, planned: PlannedStack, step: Step): Promise<{ endpoints: ServiceEndpoints; snapshot: Snapshot; sync: SyncResult }> {
   const docker = planned.docker as Docker;
   const { spec, plan } = planned;
-  const store = LocalStore.forProject(config.app.name, config.projectDir, config.profileName);
+  const store = await openStore(config);
   const sync = await step("secrets: generate what is missing", () => syncSecrets(secretPlan(config), store));
   const { snapshot } = sync;
   const secretValue = (ref: { group: string; name: string }) => {
@@ -74,7 +74,7 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
     return value;
   };
   const files = async (c: ContainerSpec) => {
-    if (c.component === "pebble") return pebbleFiles(spec.id, spec.containers.some((x) => x.component === "k3s") ? 80 : 5002);
+    if (c.component === "pebble") return pebbleFiles(spec.id, Number(c.inputs?.httpPort ?? 5002));
     // containerd on the node pulls localhost:<port>/... from the registry container.
     if (c.component === "k3s") return [{ path: "/etc/rancher/k3s/registries.yaml", content: registriesYaml(config.profile.ports.registry), mode: 0o644 }];
     return [];

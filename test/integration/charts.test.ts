@@ -181,10 +181,10 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     const result = JSON.parse(r.stdout) as { manifests: { parity: boolean; onlyInA: string[]; onlyInB: string[]; unexpected: unknown[]; expected: { resource: string; path: string; because: string }[] } };
     expect(result.manifests).toMatchObject({ parity: true, onlyInA: [], onlyInB: [], unexpected: [] });
     const because = (resource: string, path: string) => result.manifests.expected.find((d) => d.resource === resource && d.path === path)?.because;
-    expect(because("HorizontalPodAutoscaler/hello/hello", "spec.minReplicas")).toBe("hello.replicas.min");
-    expect(because("Ingress/hello/hello", "spec.rules[0].host")).toBe("hello.ingress.host");
-    expect(because("ClusterIssuer/_cluster/devstack-acme", "spec.acme.server")).toBe("devstack-platform.acme.server");
-    expect(because("Deployment/hello/hello", "spec.template.spec.containers[0].image")).toBe("hello.image.repository");
+    expect(because("HorizontalPodAutoscaler/hello/hello", "spec.minReplicas")).toBe("replicas.min");
+    expect(because("Ingress/hello/hello", "spec.rules[0].host")).toBe("ingress.host");
+    expect(because("ClusterIssuer/_cluster/devstack-acme", "spec.acme.server")).toBe("acme.server");
+    expect(because("Deployment/hello/hello", "spec.template.spec.containers[0].image")).toBe("image.repository");
   });
 
   it("fails diff --strict when a profile drops a resource or changes what no setting explains", () => {

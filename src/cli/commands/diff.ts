@@ -24,10 +24,18 @@ async function renders(config: ResolvedConfig): Promise<ChartRender[]> {
   return renderProfile(config, await renderImage(config));
 }
 
-function side(list: ChartRender[]) {
+function side(render: ChartRender) {
+  return { resources: render.resources.filter((r) => !bundledByK3s(r.source)), values: render.values };
+}
+
+/** Release by release: a field is only explained by the values of the release it belongs to. */
+function compareProfiles(left: ChartRender[], right: ChartRender[]): ParityReport {
+  const reports = left.map((l, i) => compareRenders(side(l), side(right[i] as ChartRender)));
   return {
-    resources: list.flatMap((r) => r.resources).filter((r) => !bundledByK3s(r.source)),
-    values: Object.fromEntries(list.map((r) => [r.release, r.values])),
+    onlyInA: reports.flatMap((r) => r.onlyInA),
+    onlyInB: reports.flatMap((r) => r.onlyInB),
+    expected: reports.flatMap((r) => r.expected),
+    unexpected: reports.flatMap((r) => r.unexpected),
   };
 }
 
@@ -35,7 +43,7 @@ async function compareManifests(a: ResolvedConfig, b: ResolvedConfig): Promise<{
   try {
     const [left, right] = await Promise.all([renders(a), renders(b)]);
     const skipped = [...new Set([...left, ...right].flatMap((r) => r.skipped?.dependencies ?? []))];
-    return { report: compareRenders(side(left), side(right)), skipped };
+    return { report: compareProfiles(left, right), skipped };
   } catch (error) {
     return { error: error instanceof DevstackError ? error.message : String(error), skipped: [] };
   }

@@ -141,6 +141,12 @@ export const appSchema = z
         params: { plain: true },
       });
     }
+    for (const job of Object.keys(app.jobs)) {
+      // A CronJob's name (app-job) must leave room for the Job names Kubernetes derives from it.
+      if (app.name.length + 1 + job.length > 52) {
+        ctx.addIssue({ code: "custom", path: ["jobs", job], message: `"${app.name}-${job}" is longer than 52 characters, the limit for a CronJob's name; shorten the job's name`, params: { plain: true } });
+      }
+    }
     for (const name of Object.keys(app.env)) {
       if (name in app.secrets || name === dbEnv) {
         ctx.addIssue({

@@ -166,6 +166,9 @@ export const profileSchema = z
         });
       }
     }
+    if (/(^|\.)(cluster\.local|svc|local)$/.test(profile.domain)) {
+      ctx.addIssue({ code: "custom", path: ["domain"], message: `"${profile.domain}" overlaps the cluster's own DNS names; use localhost or a domain of yours`, params: { plain: true } });
+    }
     if (profile.registry.type === "ecr" && !profile.registry.region && profile.cluster.type !== "eks") {
       ctx.addIssue({ code: "custom", path: ["registry"], message: "an ECR registry needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
     }

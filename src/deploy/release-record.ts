@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+
+/** What every devstack deploy stores with its Helm release (as the release's description). */
+export interface ReleaseRecord {
+  devstack: 1;
+  commit: string | null;
+  dirty: boolean;
+  image: string;
+  digest: string | null;
+  configHash: string;
+  chart: string;
+  by: string;
+  at: string;
+  /** Set by promote: the profile whose running digest this is. */
+  promotedFrom?: string;
+}
+
+const PREFIX = "devstack ";
+
+export function encodeRecord(record: ReleaseRecord): string {
+  return `${PREFIX}${JSON.stringify(record)}`;
+}
+
+/** The record in a Helm release description, or undefined for releases devstack did not make. */
+export function decodeRecord(description: string | undefined): ReleaseRecord | undefined {
+  if (!description?.startsWith(PREFIX)) return undefined;
+  try {
+    const parsed = JSON.parse(description.slice(PREFIX.length)) as ReleaseRecord;
+    return parsed.devstack === 1 ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function configHash(values: unknown): string {
+  return createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 16);
+}
+
+export interface HistoryEntry {
+  revision: number;
+  updated: string;
+  status: string;
+  chart: string;
+  app_version: string;
+  description: string;
+}
+
+export interface Release {
+  revision: number;
+  status: string;
+  updated: string;
+  chart: string;
+  record: ReleaseRecord | undefined;
+  /** Helm's own description where devstack left none (rollbacks, other tools). */
+  note: string | undefined;
+}
+
+/** `helm history -o json`, newest first, with devstack's records decoded. */
+export function parseHistory(json: string): Release[] {
+  const entries = JSON.parse(json) as HistoryEntry[];
+  return entries
+    .map((e) => {
+      const record = decodeRecord(e.description);
+      return { revision: e.revision, status: e.status, updated: e.updated, chart: e.chart, record, note: record ? undefined : e.description };
+    })
+    .sort((a, b) => b.revision - a.revision);
+}
+
+/** The revision a failed deploy returns to: the newest one that was deployed or superseded before it. */
+export function previousRevision(releases: Release[], failed: number): number | undefined {
+  return releases.find((r) => r.revision < failed && (r.status === "superseded" || r.status === "deployed"))?.revision;
+}
