@@ -79,6 +79,7 @@ export interface UpgradeOptions {
   namespace: string;
   values: unknown;
   kubeconfig: string;
+  context?: string;
   timeout: string;
 }
 
@@ -90,6 +91,7 @@ export async function helmUpgrade(options: UpgradeOptions): Promise<void> {
         "upgrade", "--install", options.release, options.chart,
         "--namespace", options.namespace, "--create-namespace",
         "--kubeconfig", options.kubeconfig,
+        ...(options.context ? ["--kube-context", options.context] : []),
         "--values", file,
         "--atomic", "--wait", "--timeout", options.timeout,
       ],

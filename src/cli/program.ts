@@ -112,6 +112,57 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText("after", examples(["devstack trust", "devstack trust --print"]))
     .action(dispatch(() => import("./commands/trust.js")));
 
+  program
+    .command("deploy")
+    .description("build, publish, deploy, smoke-check and record a release in a profile; a failed check rolls back")
+    .addOption(profileOption())
+    .option("--timeout <duration>", "how long helm waits for the rollout", "10m")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack deploy --profile staging", "devstack deploy --profile prod --json"]))
+    .action(dispatch(() => import("./commands/deploy.js")));
+
+  program
+    .command("promote")
+    .description("deploy the exact image digest running in another profile (never rebuilt), after showing what changes")
+    .option("-p, --profile <name>", "the profile to deploy to", "prod")
+    .option("--from <name>", "the profile whose running image is promoted", "staging")
+    .option("-y, --yes", "do not ask before deploying")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack promote --profile prod --from staging", "devstack promote --profile prod --yes   # in CI, after approval"]))
+    .action(dispatch(() => import("./commands/promote.js")));
+
+  program
+    .command("releases")
+    .description("release history: revision, status, commit, image digest, who and when")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack releases --profile prod"]))
+    .action(dispatch(() => import("./commands/releases.js")));
+
+  program
+    .command("rollback")
+    .description("roll back to the previous release (or --to REVISION), then smoke-check it")
+    .addOption(profileOption())
+    .option("--to <revision>", "the revision to return to")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack rollback --profile prod", "devstack rollback --profile prod --to 12"]))
+    .action(dispatch(() => import("./commands/rollback.js")));
+
+  program
+    .command("platform")
+    .description("install or upgrade the platform chart alone")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack platform --profile prod"]))
+    .action(dispatch(() => import("./commands/platform.js")));
+
+  program
+    .command("eks-token", { hidden: true })
+    .description("exec credential plugin for EKS kubeconfigs devstack writes")
+    .requiredOption("--cluster <name>")
+    .requiredOption("--region <region>")
+    .action(dispatch(() => import("./commands/eks-token.js")));
+
   const secrets = program
     .command("secrets")
     .description("manage secrets without ever showing their values")

@@ -13,7 +13,7 @@ const date = new Date("2026-11-26T12:00:00Z");
 function verify(url: URL, secret: string): boolean {
   const params = [...url.searchParams.entries()].filter(([k]) => k !== "X-Amz-Signature");
   const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const query = params.map(([k, v]) => [enc(k), enc(v)]).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join("&");
+  const query = params.map(([k, v]) => [enc(k), enc(v)] as const).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join("&");
   const headers = `host:${url.host}\nx-k8s-aws-id:hello-prod\n`;
   const canonical = ["GET", "/", query, headers, "host;x-k8s-aws-id", createHash("sha256").update("").digest("hex")].join("\n");
   const [, day, region, service] = (url.searchParams.get("X-Amz-Credential") as string).split("/");

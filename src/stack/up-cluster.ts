@@ -3,21 +3,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type Docker from "dockerode";
 import { stringify } from "yaml";
-import { prepareChart } from "../charts/dependencies.js";
-import { helmUpgrade } from "../charts/helm.js";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { deploy } from "../deploy/pipeline.js";
+import { installPlatform, platformInstalled } from "../deploy/platform.js";
+import { PLATFORM_CHART } from "../charts/render.js";
 import { platformValues } from "../charts/platform-values.js";
-import { appChart, PLATFORM_CHART } from "../charts/render.js";
-import { webappValues } from "../charts/values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
-import { storeSecretObjects } from "../cluster/secret-objects.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { buildAndPublishLocal } from "../deploy/publish.js";
-import { smokeCheck } from "../deploy/smoke.js";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
-import type { Snapshot } from "../secrets/store.js";
-import { requireExternal, secretsVersion, type SyncResult } from "../secrets/sync.js";
+import { requireExternal, type SyncResult } from "../secrets/sync.js";
 import { corednsCustom, localRegistryHosting, namespace, siblingService, traefikConfig } from "./cluster-wiring.js";
 import type { StackSpec } from "./components.js";
 import { waitForK3s } from "./k3s.js";
@@ -45,10 +40,7 @@ function remember(stack: string, release: string, hash: string, clusterId: strin
   writeDurable(join(stackStateDir(stack), `deployed-${release}.json`), JSON.stringify({ hash, clusterId, at: new Date().toISOString() }), { mode: 0o600 });
 }
 
-function unchangedCluster(stack: string, clusterId: string): boolean {
-  const file = join(stackStateDir(stack), "deployed-devstack-platform.json");
-  return existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { clusterId?: string }).clusterId === clusterId;
-}
+
 
 export interface ClusterResult {
   url: string;
@@ -94,49 +86,17 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
   });
 
   const ca = container("pebble") ? await pebbleApiCa(spec.id) : undefined;
-  const platform = platformValues(config, ca ? { acmeCaPem: ca.cert } : {});
-  const prepared = await prepareChart(PLATFORM_CHART);
-  if (prepared.skipped.length > 0) {
-    throw new DevstackError(`the platform chart's dependencies cannot be fetched: ${prepared.reason}`, {
-      fix: "`devstack up` needs the public chart repositories (or a mirror of them) the first time; check the network, or unset DEVSTACK_OFFLINE",
-    });
-  }
   // Keyed by the k3s container too: a new cluster (after --purge or a lost volume) is installed afresh.
   const clusterId = (await docker.getContainer(k3s.name).inspect()).Id;
-  const platformHash = hashOf({ clusterId, chart: prepared.dir, platform });
+  const platformHash = hashOf({ clusterId, chart: PLATFORM_CHART, values: platformValues(config, ca ? { acmeCaPem: ca.cert } : {}) });
   if (unchanged(spec.id, "devstack-platform", platformHash)) skipped.push("platform chart (unchanged)");
   else {
-    const installed = existsSync(join(stackStateDir(spec.id), "deployed-devstack-platform.json")) && unchangedCluster(spec.id, clusterId);
-    if (!installed) {
-      // First the operators with their CRDs and webhooks, ready; then the objects that need them.
-      await step("platform chart: operators and CRDs", () =>
-        helmUpgrade({ release: "devstack-platform", chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: { ...platform, objects: { enabled: false } }, kubeconfig, timeout: "15m" }),
-      );
-    }
-    await step("platform chart: install or upgrade", () =>
-      helmUpgrade({ release: "devstack-platform", chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: platform, kubeconfig, timeout: "15m" }),
-    );
+    const firstInstall = !(await platformInstalled(kubeconfig));
+    await installPlatform(config, { kubeconfig }, step, { ...(ca ? { acmeCaPem: ca.cert } : {}), firstInstall });
     remember(spec.id, "devstack-platform", platformHash, clusterId);
   }
 
   requireExternal(sync, config.profileName);
-  const snapshot: Snapshot = sync.snapshot;
-  const version = secretsVersion(snapshot);
-  await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, storeSecretObjects(config.app.name, snapshot, version)));
-
-  const published = await buildAndPublishLocal(docker, config, { step });
-  const { repository, tag, digest } = published;
-  if (!published.built) skipped.push(`build and push (sources unchanged, ${tag})`);
-  const image = { repository, tag, ...(digest ? { digest } : {}) };
-  const values = webappValues(config, image, { secretsVersion: version });
-  const chart = appChart(config);
-  const appHash = hashOf({ clusterId, chart, values });
-  if (unchanged(spec.id, config.app.name, appHash)) skipped.push("helm upgrade (values and image unchanged)");
-  else {
-    await step(`deploy: helm upgrade --install ${config.app.name}`, () => helmUpgrade({ release: config.app.name, chart, namespace: config.app.name, values, kubeconfig, timeout: "10m" }));
-    remember(spec.id, config.app.name, appHash, clusterId);
-  }
-
   if (options.acmeRootChanged) {
     // Certificates from the previous root no longer verify: dropping the TLS secrets makes cert-manager issue new ones.
     await step("tls: re-issue certificates for the new local ACME root", async () => {
@@ -147,20 +107,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       }
     });
   }
-
-  const rootFile = join(stackStateDir(spec.id), "pebble-root.pem");
-  const result = await step(`https: ${config.url}${config.app.service.health}`, () =>
-    smokeCheck({
-      url: `${config.url}${config.app.service.health}`,
-      connectTo: { host: "127.0.0.1", port: ports.https },
-      ...(existsSync(rootFile) ? { ca: readFileSync(rootFile, "utf8") } : {}),
-      timeoutMs: 5 * 60_000,
-    }),
-  );
-  if (!result.ok) {
-    throw new DevstackError(`${config.url}${config.app.service.health} did not answer over HTTPS: ${result.error ?? "no answer"} (${result.attempts} attempts)`, {
-      fix: `\`kubectl --kubeconfig ${kubeconfig} -n ${config.app.name} get certificate,pods\` shows whether the certificate or the pods are behind`,
-    });
-  }
-  return { url: config.url, grafana: `https://grafana.${config.profile.domain}`, image: `${repository}@${digest ?? tag}`, kubeconfig, skipped };
+  // The app goes through the deploy engine, as in every profile.
+  const result = await deploy(config, { step, onSkip: (what) => skipped.push(what), smokeTimeoutMs: 5 * 60_000 });
+  return { url: config.url, grafana: `https://grafana.${config.profile.domain}`, image: result.image, kubeconfig, skipped };
 }

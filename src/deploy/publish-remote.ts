@@ -1,0 +1,88 @@
+import { readFileSync, existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type Docker from "dockerode";
+import { imageRepository } from "../charts/image.js";
+import type { ResolvedConfig } from "../config/resolve.js";
+import { DevstackError } from "../errors.js";
+import { contextHash } from "./context-hash.js";
+import { buildImage } from "./image.js";
+import type { Published } from "./publish.js";
+
+export interface Auth {
+  username?: string;
+  password?: string;
+  serveraddress: string;
+}
+
+/** ECR: a token from the AWS SDK, and the repository created when missing. */
+async function ecrAuth(config: ResolvedConfig, repository: string): Promise<Auth> {
+  const registry = config.profile.registry;
+  if (registry.type !== "ecr") throw new Error("not ECR");
+  const region = registry.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : "us-east-1");
+  const { ECRClient, GetAuthorizationTokenCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } = await import("@aws-sdk/client-ecr");
+  const ecr = new ECRClient({ region });
+  try {
+    await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [config.app.name], registryId: registry.account }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== "RepositoryNotFoundException") throw error;
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: config.app.name, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, tags: [{ Key: "devstack.app", Value: config.app.name }] }));
+  }
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const token = out.authorizationData?.[0]?.authorizationToken;
+  if (!token) throw new DevstackError("ECR returned no authorization token", { fix: "check that the identity in use may call ecr:GetAuthorizationToken" });
+  const [username, password] = Buffer.from(token, "base64").toString().split(":");
+  return { username: username as string, password: password as string, serveraddress: repository.split("/")[0] as string };
+}
+
+/** Any other registry: the credentials `docker login` stored in ~/.docker/config.json. */
+function dockerConfigAuth(repository: string): Auth {
+  const host = repository.split("/")[0] as string;
+  const file = join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "config.json");
+  if (existsSync(file)) {
+    const auths = (JSON.parse(readFileSync(file, "utf8")) as { auths?: Record<string, { auth?: string }> }).auths ?? {};
+    const auth = auths[host]?.auth ?? auths[`https://${host}`]?.auth;
+    if (auth) {
+      const [username, password] = Buffer.from(auth, "base64").toString().split(":");
+      return { username: username as string, password: password as string, serveraddress: host };
+    }
+  }
+  return { serveraddress: host };
+}
+
+/** Credentials for pushing to (or pulling from) a profile's registry. */
+export async function registryAuth(config: ResolvedConfig, repository: string): Promise<Auth> {
+  if (config.profile.registry.type === "ecr") return ecrAuth(config, repository);
+  if (config.profile.registry.type === "local") return { serveraddress: repository.split("/")[0] as string };
+  return dockerConfigAuth(repository);
+}
+
+/** Build and push to the profile's remote registry, skipped when the image of these sources is there. */
+export async function buildAndPublishRemote(docker: Docker, config: ResolvedConfig, step: <T>(title: string, work: () => Promise<T>) => Promise<T>): Promise<Published> {
+  const build = config.app.build;
+  const context = resolve(config.projectDir, build.context);
+  const t0 = performance.now();
+  const tag = `src-${(await contextHash(context, build.dockerfile, { ...(build.target ? { target: build.target } : {}), args: build.args })).slice(0, 12)}`;
+  const repository = imageRepository(config);
+  const auth = await registryAuth(config, repository);
+  const t1 = performance.now();
+  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { context, dockerfile: build.dockerfile, ...(build.target ? { target: build.target } : {}), args: build.args, tag: `${repository}:${tag}` }));
+  const t2 = performance.now();
+  const digest = await step("image: push (new layers only)", async () => {
+    const stream = await docker.getImage(`${repository}:${tag}`).push({ authconfig: auth });
+    let found: string | undefined;
+    await new Promise<void>((ok, fail) =>
+      docker.modem.followProgress(
+        stream,
+        (error, output: { error?: string; aux?: { Digest?: string } }[]) => {
+          const failed = error ?? output.find((o) => o.error)?.error;
+          found = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+          if (failed) fail(new DevstackError(`pushing ${repository}:${tag} failed: ${String((failed as Error).message ?? failed)}`, { fix: "check the registry credentials (`docker login`, or the AWS identity for ECR)" }));
+          else ok();
+        },
+      ),
+    );
+    return found;
+  });
+  return { repository, tag, digest, built: true, ms: { hash: t1 - t0, build: t2 - t1, push: performance.now() - t2 } };
+}
