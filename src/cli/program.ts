@@ -42,8 +42,9 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option("--name <name>", "the app's name (default: package.json name or the directory name)")
     .option("--port <port>", "the port the app listens on (default: the Dockerfile's EXPOSE)")
     .option("--force", "overwrite files that exist")
+    .option("--ci <provider>", "also write a CI workflow: tests with `devstack test`, deploy to staging, promote to prod behind an approval (github)")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["cd my-app && devstack init", "devstack init --name shop --port 3000 --force"]))
+    .addHelpText("after", examples(["cd my-app && devstack init", "devstack init --name shop --port 3000 --force", "devstack init --ci github"]))
     .action(dispatch(() => import("./commands/init.js")));
 
   program
@@ -155,6 +156,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack platform --profile prod"]))
     .action(dispatch(() => import("./commands/platform.js")));
+
+  program
+    .command("test")
+    .description("bring up an isolated stack, run CMD with its URLs in the environment, tear it down, exit with CMD's code")
+    .argument("<command...>", "the command, after --")
+    .addOption(profileOption())
+    .option("--services-only", "only the managed-service stand-ins (the app runs in CMD itself)")
+    .addHelpText("after", examples(["devstack test -- npm test", "devstack test --services-only -- node --test"]))
+    .action(dispatch(() => import("./commands/test.js")));
 
   program
     .command("eks-token", { hidden: true })

@@ -5,6 +5,7 @@ import { secretPlan } from "../secrets/model.js";
 import { Redactor } from "../secrets/redact.js";
 import type { Snapshot } from "../secrets/store.js";
 import { displayName } from "../secrets/model.js";
+import { projectKey } from "../stack/names.js";
 import { setOutputFilter } from "./output.js";
 
 const redactor = new Redactor();
@@ -26,7 +27,7 @@ export function protectSnapshot(config: ResolvedConfig, snapshot: Snapshot): voi
 export async function protectLocalStores(configs: ResolvedConfig[]): Promise<void> {
   for (const config of configs) {
     if (config.profile.secretStore.type !== "local") continue;
-    const store = LocalStore.forProject(config.app.name, config.projectDir, config.profileName);
+    const store = LocalStore.forProject(config.app.name, projectKey(config), config.profileName);
     if (!existsSync(store.location)) continue;
     try {
       protectSnapshot(config, await store.read());

@@ -19,12 +19,16 @@ export interface ResolvedConfig {
   /** The app's host name in this profile, and its canonical URL. */
   host: string;
   url: string;
+  /** Set for isolated stacks (tests): a separate stack, store and cluster of the same project. */
+  instance?: string;
 }
 
 export interface LoadOptions {
   /** Where to start looking for devstack.yaml; default the working directory. */
   cwd?: string;
   profile?: string;
+  /** An isolated instance of the project's stack; default DEVSTACK_INSTANCE. */
+  instance?: string;
 }
 
 const appSensitive: Sensitive = (path) =>
@@ -154,8 +158,10 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const appPath = `${projectDir}/${APP_FILE}`;
   const display = (p: string) => (p.startsWith(projectDir) ? relative(cwd, p) || APP_FILE : p);
   const resolved = resolveTexts(readText(appPath, display(appPath)), readText(profileFile.path, display(profileFile.path)), profileName);
+  const instance = options.instance ?? process.env.DEVSTACK_INSTANCE;
   return {
     ...resolved,
+    ...(instance ? { instance } : {}),
     projectDir,
     files: { app: appPath, profile: profileFile.path },
     profileSource: profileFile.source,

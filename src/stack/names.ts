@@ -7,8 +7,13 @@ export const LABEL_SPEC = "devstack.spec";
 export const LABEL_APP = "devstack.app";
 
 /** Every Docker object of one project carries its id: app name plus a hash of the project path. */
-export function stackId(config: Pick<ResolvedConfig, "app" | "projectDir">): string {
-  return projectId(config.app.name, config.projectDir);
+export function stackId(config: Pick<ResolvedConfig, "app" | "projectDir" | "instance">): string {
+  return projectId(config.app.name, projectKey(config));
+}
+
+/** What identifies a project's stack and stores: its directory, plus the instance name of an isolated stack. */
+export function projectKey(config: Pick<ResolvedConfig, "projectDir" | "instance">): string {
+  return config.instance ? `${config.projectDir}#${config.instance}` : config.projectDir;
 }
 
 export const containerName = (stack: string, component: string) => `devstack-${stack}-${component}`;

@@ -1,7 +1,6 @@
 /**
- * devstack/testing: what an app's own tests need from devstack. Today it
- * resolves a project's config, so tests can use the same URLs and settings the
- * deploy uses; the stack harness (`startStack`) joins with the deploy engine.
+ * devstack/testing: what an app's own tests need from devstack — an isolated
+ * stack of the project (`startStack`), and its resolved config.
  */
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
 
@@ -19,3 +18,5 @@ export function resolveProject(options: { cwd?: string; profile?: string } = {})
   const config = loadConfig(options);
   return { name: config.app.name, profile: config.profileName, host: config.host, url: config.url, env: { ...config.app.env }, config };
 }
+
+export { startStack, type MailMessage, type RunningStack, type StartStackOptions } from "./stack.js";

@@ -181,6 +181,22 @@ describe("init", () => {
     expect(existsSync(join(dir, "profiles", "prod.yaml"))).toBe(true);
   });
 
+  it("writes a GitHub Actions workflow with --ci github: test, staging, then prod behind an approval", async () => {
+    const dir = tempDir("devstack-init-ci-");
+    expect(devstack(["init", "--ci", "github"], { cwd: dir }).code).toBe(0);
+    const { parse } = await import("yaml");
+    const workflow = parse(readFileSync(join(dir, ".github", "workflows", "devstack.yml"), "utf8")) as { jobs: Record<string, { needs?: string; environment?: string; steps: { run?: string }[] }> };
+    expect(Object.keys(workflow.jobs)).toEqual(["test", "staging", "production"]);
+    expect(workflow.jobs.test?.steps.map((s) => s.run)).toContain("npx devstack test -- npm test");
+    expect(workflow.jobs.production).toMatchObject({ needs: "staging", environment: "production" });
+    expect(workflow.jobs.production?.steps.map((s) => s.run)).toContain("npx devstack promote --profile prod --from staging --yes --json");
+    expect(devstack(["init", "--ci", "gitlab", "--force"], { cwd: dir }).code).toBe(2);
+    // The profiles the workflow names exist and keep parity.
+    expect(devstack(["config", "--profile", "staging"], { cwd: dir }).code).toBe(0);
+    const diff = JSON.parse(devstack(["diff", "staging", "prod", "--json"], { cwd: dir }).stdout) as { differences: { path: string }[] };
+    expect(diff.differences.map((d) => d.path)).toContain("profile.domain");
+  });
+
   it("rejects a port that is not one", () => {
     expect(devstack(["init", "--port", "http"], { cwd: tempDir("devstack-init-") }).code).toBe(2);
   });

@@ -113,7 +113,12 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
   it("the SMTP sink's API shows a message sent to it", async () => {
     const transport = nodemailer.createTransport({ host: "127.0.0.1", port: done.endpoints.smtp.port, secure: false, ignoreTLS: true });
     await transport.sendMail({ from: "alerts@devstack.test", to: "oncall@example.com", subject: "error burst in hello", text: "5 errors in 5m" });
-    const messages = (await (await fetch(done.endpoints.smtp.api)).json()) as { subject: string; to: { address: string }[] }[];
+    let messages: { subject: string }[] = [];
+    // The sink stores a message a moment after SMTP accepts it.
+    for (let i = 0; i < 50 && messages.length === 0; i++) {
+      messages = (await (await fetch(done.endpoints.smtp.api)).json()) as { subject: string }[];
+      if (messages.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
     expect(messages.map((m) => m.subject)).toContain("error burst in hello");
   });
 

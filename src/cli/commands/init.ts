@@ -4,6 +4,7 @@ import { resolveTexts } from "../../config/resolve.js";
 import { DevstackError, UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../fs/atomic.js";
 import { detect, type Detected } from "../../init/detect.js";
+import { githubWorkflow } from "../../init/ci.js";
 import { initFiles } from "../../init/templates.js";
 import { PACKAGE_ROOT } from "../../package-root.js";
 import { out, printJson } from "../output.js";
@@ -12,7 +13,7 @@ function readIf(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
 }
 
-export async function run(options: { name?: string; port?: string; force?: boolean; json?: boolean }): Promise<number> {
+export async function run(options: { name?: string; port?: string; force?: boolean; json?: boolean; ci?: string }): Promise<number> {
   const dir = resolve(process.cwd());
   const dockerfileName = ["Dockerfile", "Containerfile"].find((f) => existsSync(join(dir, f)));
   const detected: Detected = detect({
@@ -27,8 +28,21 @@ export async function run(options: { name?: string; port?: string; force?: boole
     detected.port = port;
   }
 
+  if (options.ci !== undefined && options.ci !== "github") throw new UsageError(`--ci ${options.ci} is not supported`, "use --ci github");
   const schemaDir = relative(dir, join(PACKAGE_ROOT, "schemas")) || ".";
-  const files = initFiles(detected, schemaDir);
+  const base = initFiles(detected, schemaDir);
+  // The workflow deploys to staging before prod: a staging profile shaped like prod comes with it.
+  const prod = base.find((f) => f.path === "profiles/prod.yaml")?.content ?? "";
+  const staging = prod.replace("# Production on EKS", "# Staging on EKS, shaped like production").replaceAll("-prod", "-staging").replaceAll("/prod/", "/staging/").replace("domain: example.com", "domain: staging.example.com").replace("replicas: 3", "replicas: 1");
+  const files = [
+    ...base,
+    ...(options.ci === "github"
+      ? [
+          { path: "profiles/staging.yaml", content: staging },
+          { path: ".github/workflows/devstack.yml", content: githubWorkflow(detected.name) },
+        ]
+      : []),
+  ];
   const existing = files.filter((f) => existsSync(join(dir, f.path))).map((f) => f.path);
   if (existing.length > 0 && !options.force) {
     throw new DevstackError(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written`, {
@@ -37,7 +51,7 @@ export async function run(options: { name?: string; port?: string; force?: boole
   }
   // Proves what is about to be written is valid before touching the disk.
   const appFile = files[0] as { path: string; content: string };
-  for (const profile of files.slice(1)) {
+  for (const profile of files.slice(1).filter((f) => f.path.startsWith("profiles/"))) {
     resolveTexts({ file: appFile.path, text: appFile.content }, { file: profile.path, text: profile.content }, basename(profile.path, ".yaml"));
   }
   for (const file of files) {

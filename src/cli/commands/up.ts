@@ -1,8 +1,10 @@
 import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
 import { describePlan } from "../../stack/plan.js";
+import { hostEnvironment } from "../../stack/environment.js";
 import { upCluster } from "../../stack/up-cluster.js";
-import { planLocalStack, upServices, type ServiceEndpoints } from "../../stack/up-services.js";
-import { colors, out, printJson, table } from "../output.js";
+import { planLocalStack, upServices } from "../../stack/up-services.js";
+import { runDevLoop } from "../../watch/dev-loop.js";
+import { colors, err, out, printJson, table } from "../output.js";
 import { protectLocalStores, protectSnapshot } from "../protect.js";
 import { Reporter } from "../tasks.js";
 
@@ -25,17 +27,6 @@ function clusterSteps(config: ResolvedConfig): string[] {
     `helm upgrade --install ${config.app.name} (skipped when values and image are unchanged)`,
     `wait until ${config.url}${config.app.service.health} answers with a certificate from the local ACME server`,
   ];
-}
-
-function environment(config: ResolvedConfig, endpoints: ServiceEndpoints, secrets: Record<string, string>): Record<string, string> {
-  return {
-    ...config.app.env,
-    ...secrets,
-    ...(endpoints.postgres && config.app.database ? { [config.app.database.env]: endpoints.postgres.url } : {}),
-    ...(endpoints.smtp ? { SMTP_URL: `smtp://${endpoints.smtp.host}:${endpoints.smtp.port}` } : {}),
-    ...(endpoints.acme ? { ACME_DIRECTORY: endpoints.acme.directory, ACME_CA_FILE: endpoints.acme.caFile } : {}),
-    REGISTRY: endpoints.registry,
-  };
 }
 
 export async function run(options: UpOptions): Promise<number> {
@@ -73,7 +64,7 @@ export async function run(options: UpOptions): Promise<number> {
     protectSnapshot(config, snapshot);
     const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, sync, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
-    const env = environment(config, endpoints, appSecrets);
+    const env = hostEnvironment(config, endpoints, appSecrets);
     const ms = Math.round(performance.now() - started);
     for (const s of cluster?.skipped ?? []) reporter.note(`skipped ${s}`);
     if (options.json) {
@@ -88,7 +79,18 @@ export async function run(options: UpOptions): Promise<number> {
       if (endpoints.postgres) out(`  postgres ${endpoints.postgres.url}`);
       out(`  grafana ${cluster.grafana}`);
       if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root: `devstack trust` makes browsers accept it (one sudo prompt)"));
-      if (options.watch !== false) reporter.note("watching for changes arrives with the deploy engine; rerun `devstack up` after a change (unchanged work is skipped)");
+      // Watching is the default on a terminal; --no-watch (or no terminal) stops after the first deploy.
+      if (options.watch !== false && process.stdout.isTTY) {
+        reporter.close();
+        const watchReporter = Reporter.forOutput(false);
+        const abort = new AbortController();
+        process.once("SIGINT", () => abort.abort());
+        try {
+          await runDevLoop(config, { step: (t, w) => watchReporter.step(t, w), say: (t) => out(t), warn: (t) => err(colors.yellow(t)) }, abort.signal);
+        } finally {
+          watchReporter.close();
+        }
+      }
       return 0;
     }
     out(`\n${colors.green("services up")} for ${config.app.name} in ${(ms / 1000).toFixed(1)} s`);

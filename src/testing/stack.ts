@@ -1,0 +1,112 @@
+import { existsSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { createServer } from "node:net";
+import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
+import { LocalStore } from "../secrets/local-store.js";
+import { secretPlan } from "../secrets/model.js";
+import { openStore } from "../secrets/open-store.js";
+import { hostEnvironment } from "../stack/environment.js";
+import { stackId } from "../stack/names.js";
+import { downStack } from "../stack/status.js";
+import { upCluster } from "../stack/up-cluster.js";
+import { planLocalStack, upServices } from "../stack/up-services.js";
+
+export interface StartStackOptions {
+  /** The project directory (or one below it); default the working directory. */
+  cwd?: string;
+  profile?: string;
+  /** With the k3s cluster and the app deployed (default), or only the managed-service stand-ins. */
+  cluster?: boolean;
+  /** Name of this isolated stack; default unique per call, so test runs can be parallel. */
+  instance?: string;
+  /** Progress of each step, for test output. */
+  onStep?: (title: string, ms: number) => void;
+}
+
+export interface MailMessage {
+  subject: string;
+  from: { address: string }[];
+  to: { address: string }[];
+  text?: string;
+}
+
+export interface RunningStack {
+  /** The stack's unique project name (labels, network, volumes). */
+  name: string;
+  /** The app's URL through the ingress and TLS (cluster stacks only). */
+  url: string | undefined;
+  databaseUrl: string | undefined;
+  /** Everything the app (or a test of it) needs in its environment. */
+  env: Record<string, string>;
+  config: ResolvedConfig;
+  /** The messages the SMTP sink has received. */
+  messages(): Promise<MailMessage[]>;
+  /** Removes the stack with its volumes and stores. */
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * An isolated stack of the project for tests: its own name, ports, volumes
+ * and secret store (external secrets copied from the project's own store),
+ * removed again by stop().
+ */
+export async function startStack(options: StartStackOptions = {}): Promise<RunningStack> {
+  const instance = options.instance ?? `t${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const profile = options.profile ?? "local";
+  const base = loadConfig({ profile, ...(options.cwd ? { cwd: options.cwd } : {}), instance: "" });
+  const config = loadConfig({ profile, ...(options.cwd ? { cwd: options.cwd } : {}), instance });
+  const ports = config.profile.ports;
+  for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+
+  // External secrets are supplied once per project; an isolated stack borrows them.
+  const own = LocalStore.forProject(base.app.name, base.projectDir, profile);
+  if (existsSync(own.location)) {
+    const values = await own.read();
+    const externals = secretPlan(config).stored.filter((v) => v.kind === "external" && values[v.group][v.name]);
+    await (await openStore(config)).update(() => externals.map((v) => ({ group: v.group, name: v.name, value: values[v.group][v.name]?.value as string })));
+  }
+
+  const cluster = options.cluster ?? true;
+  const step = async <T>(title: string, work: () => Promise<T>) => {
+    const t = performance.now();
+    const result = await work();
+    options.onStep?.(title, Math.round(performance.now() - t));
+    return result;
+  };
+  const planned = await planLocalStack(config, { cluster, requireEngine: true });
+  const docker = planned.docker as NonNullable<typeof planned.docker>;
+  const stop = async () => {
+    await downStack(docker, config, true, (_t, w) => w());
+    const store = await openStore(config);
+    rmSync(dirname(store.location), { recursive: true, force: true });
+  };
+  try {
+    const { endpoints, snapshot, sync } = await upServices(config, planned, step);
+    const result = cluster ? await upCluster(docker, config, planned.spec, sync, step, { acmeRootChanged: false }) : undefined;
+    const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;
+    const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+    return {
+      name: stackId(config),
+      url,
+      databaseUrl: endpoints.postgres?.url,
+      env: { ...hostEnvironment(config, endpoints, secrets), ...(url ? { DEVSTACK_URL: url } : {}) },
+      config,
+      messages: async () => (endpoints.smtp ? ((await (await fetch(endpoints.smtp.api)).json()) as MailMessage[]) : []),
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
