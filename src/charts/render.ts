@@ -1,4 +1,5 @@
 import { join, resolve } from "node:path";
+import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { contextHash } from "../deploy/context-hash.js";
 import { PACKAGE_ROOT } from "../package-root.js";
@@ -56,7 +57,7 @@ async function renderChart(
 export async function renderWebapp(config: ResolvedConfig, image: ImageRef): Promise<ChartRender> {
   const t0 = performance.now();
   const values: WebappValues = webappValues(config, image);
-  return renderChart(config.app.name, appChart(config), config.app.name, values, performance.now() - t0);
+  return renderChart(config.app.name, appChart(config), appNamespace(config), values, performance.now() - t0);
 }
 
 /** charts/webapp, or the team's own chart named in devstack.yaml (same values contract). */

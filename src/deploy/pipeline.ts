@@ -8,6 +8,7 @@ import { webappValues } from "../charts/values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { diagnosePods } from "../cluster/diagnose.js";
 import { storeSecretObjects } from "../cluster/secret-objects.js";
+import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { run } from "../process/run.js";
@@ -62,7 +63,7 @@ async function gitState(dir: string): Promise<{ commit: string | null; dirty: bo
 }
 
 export async function releases(config: ResolvedConfig, access: Pick<ClusterAccess, "kubeconfig" | "context">): Promise<Release[]> {
-  const result = await helm(historyArgs({ release: config.app.name, namespace: config.app.name, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}) }));
+  const result = await helm(historyArgs({ release: config.app.name, namespace: appNamespace(config), kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}) }));
   if (result.exitCode !== 0) {
     if (/not found/i.test(result.stderr)) return [];
     throw helmFailure(`helm history of ${config.app.name}`, result);
@@ -136,7 +137,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     }
     await step(`deploy: helm upgrade --install ${config.app.name} (${imageString(image)})`, () =>
       withValuesFile(values, async (valuesFile) => {
-        const result = await helm(upgradeArgs({ release: config.app.name, chart, namespace: config.app.name, valuesFile, kubeconfig: access.kubeconfig, ...ctx, timeout: options.timeout ?? "10m", description: encodeRecord(record) }), { timeoutMs: 30 * 60_000 });
+        const result = await helm(upgradeArgs({ release: config.app.name, chart, namespace: appNamespace(config), valuesFile, kubeconfig: access.kubeconfig, ...ctx, timeout: options.timeout ?? "10m", description: encodeRecord(record) }), { timeoutMs: 30 * 60_000 });
         if (result.exitCode !== 0) throw helmFailure(`helm upgrade of ${config.app.name}`, result, "--atomic rolled the release back: the previous version is still serving");
       }),
     );
@@ -145,7 +146,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
     const result = await step(`smoke: ${config.url}${config.app.service.health}`, () => smoke(config, options.smokeTimeoutMs ?? 3 * 60_000));
     if (!result.ok) {
       const kc = await kubeConfig(access.kubeconfig, access.context);
-      const why = await diagnosePods(kc, config.app.name, config.app.name).catch(() => "");
+      const why = await diagnosePods(kc, appNamespace(config), config.app.name).catch(() => "");
       const previous = revision ? previousRevision(after, revision) : undefined;
       if (previous) await step(`rollback: to revision ${previous}`, () => rollbackTo(config, access, previous));
       throw new DevstackError(
@@ -160,6 +161,6 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
 }
 
 export async function rollbackTo(config: ResolvedConfig, access: Pick<ClusterAccess, "kubeconfig" | "context">, revision: number): Promise<void> {
-  const result = await helm(rollbackArgs({ release: config.app.name, namespace: config.app.name, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), revision, timeout: "10m" }), { timeoutMs: 15 * 60_000 });
+  const result = await helm(rollbackArgs({ release: config.app.name, namespace: appNamespace(config), kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), revision, timeout: "10m" }), { timeoutMs: 15 * 60_000 });
   if (result.exitCode !== 0) throw helmFailure(`helm rollback of ${config.app.name} to ${revision}`, result);
 }

@@ -6,6 +6,7 @@ import { KUBE_VERSION } from "../charts/names.js";
 import { appChart } from "../charts/render.js";
 import { webappValues } from "../charts/values.js";
 import { diffValues, type Difference } from "../config/diff.js";
+import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { releases } from "./pipeline.js";
@@ -62,11 +63,11 @@ export interface ResourceChange {
 export async function changesAgainstRunning(target: ResolvedConfig, image: ImageRef): Promise<ResourceChange[]> {
   const access = await clusterAccess(target);
   try {
-    const current = await helm(["get", "manifest", target.app.name, "--namespace", target.app.name, "--kubeconfig", access.kubeconfig, ...(access.context ? ["--kube-context", access.context] : [])]);
+    const current = await helm(["get", "manifest", target.app.name, "--namespace", appNamespace(target), "--kubeconfig", access.kubeconfig, ...(access.context ? ["--kube-context", access.context] : [])]);
     if (current.exitCode !== 0 && !/not found/i.test(current.stderr)) throw helmFailure(`helm get manifest of ${target.app.name}`, current);
     const running = new Map(parseManifests(current.exitCode === 0 ? current.stdout : "").map((r) => [resourceId(r.object), r.object]));
     const next = new Map(
-      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: target.app.name, values: webappValues(target, image), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
+      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: appNamespace(target), values: webappValues(target, image), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
     );
     const changes: ResourceChange[] = [];
     for (const id of new Set([...running.keys(), ...next.keys()])) {

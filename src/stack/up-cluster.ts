@@ -9,6 +9,7 @@ import { installPlatform, platformInstalled } from "../deploy/platform.js";
 import { PLATFORM_CHART } from "../charts/render.js";
 import { platformValues } from "../charts/platform-values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
+import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
@@ -102,7 +103,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
     await step("tls: re-issue certificates for the new local ACME root", async () => {
       const { CoreV1Api } = await import("@kubernetes/client-node");
       const core = kc.makeApiClient(CoreV1Api);
-      for (const [name, ns] of [[`${config.app.name}-tls`, config.app.name], ["grafana-tls", PLATFORM_NAMESPACE]] as const) {
+      for (const [name, ns] of [[`${config.app.name}-tls`, appNamespace(config)], ["grafana-tls", PLATFORM_NAMESPACE]] as const) {
         await core.deleteNamespacedSecret({ name, namespace: ns }).catch(() => undefined);
       }
     });

@@ -122,6 +122,11 @@ export const profileSchema = z
     registry: registrySpec.default({ type: "local" }),
     domain: hostname.describe("apps are served at <app>.<domain> unless host is set"),
     host: hostname.optional(),
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "a Kubernetes namespace name" })
+      .optional()
+      .describe("the app's namespace (default: the app's name); lets two profiles share one cluster"),
     acme: acmeSpec.default({ type: "local" }),
     database: databaseEndpoint.default({ type: "local" }),
     smtp: smtpSpec.default({ type: "local" }),
