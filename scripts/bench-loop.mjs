@@ -3,35 +3,13 @@
 // → watcher → rebuild → image pushed to the local registry. Uses the stand-in
 // images (scripts/build-standin-images.sh) for the registry and the base image.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { appendFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { bin, median, standinProject } from "./lib/standin-project.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "bin", "devstack.js");
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const dir = mkdtempSync(join(tmpdir(), "devstack-bench-loop-"));
-const home = mkdtempSync(join(tmpdir(), "devstack-bench-home-"));
+const { dir, home } = await standinProject("devstack-bench-loop");
 process.env.DEVSTACK_HOME = home;
-for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src", "profiles"]) cpSync(join(root, "examples", "hello", f), join(dir, f), { recursive: true });
-const ports = {};
-for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi"]) ports[k] = await freePort();
-const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp" };
-writeFileSync(
-  join(dir, "profiles", "local.yaml"),
-  `cluster: { type: k3s }\ndomain: localhost\nimages:\n  overrides:\n${Object.entries(standins).map(([k, v]) => `    ${k}: devstack-standin/${v}:bookworm`).join("\n")}\nports:\n${Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n")}\nvars: { api_host: api.localhost }\n`,
-);
 const cli = (args) => {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, env: process.env, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`devstack ${args.join(" ")}: ${r.stdout}${r.stderr}`);
@@ -43,7 +21,6 @@ const { buildAndPublishLocal } = await import("../dist/deploy/publish.js");
 const { RedeployLoop } = await import("../dist/watch/loop.js");
 const { watchProject } = await import("../dist/watch/watcher.js");
 
-const median = (xs) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const samples = [];
 const builds = [];
 const pushes = [];

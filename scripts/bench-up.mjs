@@ -3,35 +3,11 @@
 // stand-in images: cold (nothing exists), restart (after `down`, volumes kept)
 // and warm (everything already running: every container reused).
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
+import { bin, median, standinProject } from "./lib/standin-project.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "bin", "devstack.js");
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const dir = mkdtempSync(join(tmpdir(), "devstack-bench-up-"));
-const home = mkdtempSync(join(tmpdir(), "devstack-bench-home-"));
-for (const f of ["devstack.yaml", "Dockerfile", "package.json", "src", "profiles"]) cpSync(join(root, "examples", "hello", f), join(dir, f), { recursive: true });
-const ports = {};
-for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi"]) ports[k] = await freePort();
-const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp" };
-writeFileSync(
-  join(dir, "profiles", "local.yaml"),
-  `cluster: { type: k3s }\ndomain: localhost\nimages:\n  overrides:\n${Object.entries(standins).map(([k, v]) => `    ${k}: devstack-standin/${v}:bookworm`).join("\n")}\nports:\n${Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n")}\nvars: { api_host: api.localhost }\n`,
-);
+const { dir, home } = await standinProject("devstack-bench-up");
 
 function devstack(args) {
   const t = performance.now();
@@ -40,7 +16,6 @@ function devstack(args) {
   return performance.now() - t;
 }
 
-const median = (xs) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
 const cold = [];
 const restart = [];
 const warm = [];

@@ -3,32 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalStore } from "../../src/secrets/local-store.js";
+import { readStoreIn } from "../support/store.js";
 import { BIN, devstack, HELLO } from "../support/cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "devstack-secrets-home-"));
 const env = { DEVSTACK_HOME: home };
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function store(): LocalStore {
-  const saved = process.env.DEVSTACK_HOME;
-  process.env.DEVSTACK_HOME = home;
-  try {
-    return LocalStore.forProject("hello", HELLO, "local");
-  } finally {
-    process.env.DEVSTACK_HOME = saved;
-  }
-}
-
-async function readStore() {
-  const saved = process.env.DEVSTACK_HOME;
-  process.env.DEVSTACK_HOME = home;
-  try {
-    return await store().read();
-  } finally {
-    process.env.DEVSTACK_HOME = saved;
-  }
-}
+const readStore = () => readStoreIn(home, HELLO);
 
 function runAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve) => {

@@ -8,8 +8,8 @@ import * as acme from "acme-client";
 import nodemailer from "nodemailer";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { LocalStore } from "../../src/secrets/local-store.js";
 import type { Snapshot } from "../../src/secrets/store.js";
+import { readStoreIn } from "../support/store.js";
 import { BIN, devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
 import { dockerTierMissing, standinProject } from "../support/standins.js";
@@ -38,15 +38,8 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
   let done: Done;
   const run = (args: string[]) => devstack(args, { cwd: dir, env, timeoutMs: 240_000 });
 
-  async function snapshot(): Promise<Snapshot> {
-    const saved = process.env.DEVSTACK_HOME;
-    process.env.DEVSTACK_HOME = home;
-    try {
-      return await LocalStore.forProject("hello", dir, "local").read();
-    } finally {
-      process.env.DEVSTACK_HOME = saved;
-    }
-  }
+  const snapshot = (): Promise<Snapshot> => readStoreIn(home, dir);
+
 
   async function appClient(): Promise<pg.Client> {
     const s = await snapshot();

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resolveHelm } from "../../src/charts/helm-binary.js";
-import { LocalStore } from "../../src/secrets/local-store.js";
 import type { Snapshot } from "../../src/secrets/store.js";
+import { readStoreIn } from "../support/store.js";
 import { devstack, HELLO } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
 import { helmMissing } from "../support/helm.js";
@@ -25,15 +25,8 @@ describeWithEngine("helm", helmMissing(), "no secret value leaves devstack", () 
   const outputs: string[] = [];
   let env: NodeJS.ProcessEnv;
 
-  async function snapshot(): Promise<Snapshot> {
-    const saved = process.env.DEVSTACK_HOME;
-    process.env.DEVSTACK_HOME = home;
-    try {
-      return await LocalStore.forProject("hello", HELLO, "local").read();
-    } finally {
-      process.env.DEVSTACK_HOME = saved;
-    }
-  }
+  const snapshot = (): Promise<Snapshot> => readStoreIn(home, HELLO);
+
 
   function run(args: string[], input?: string) {
     const r = devstack(args, { env, ...(input === undefined ? {} : { input }) });

@@ -1,0 +1,35 @@
+// A copy of examples/hello whose local profile runs the stand-in images on
+// free loopback ports, for the Docker-tier benchmarks.
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("../..", import.meta.url));
+export const bin = join(root, "bin", "devstack.js");
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+export async function standinProject(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
+  for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src", "profiles"]) cpSync(join(root, "examples", "hello", f), join(dir, f), { recursive: true });
+  const ports = {};
+  for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi"]) ports[k] = await freePort();
+  const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp" };
+  writeFileSync(
+    join(dir, "profiles", "local.yaml"),
+    `cluster: { type: k3s }\ndomain: localhost\nimages:\n  overrides:\n${Object.entries(standins).map(([k, v]) => `    ${k}: devstack-standin/${v}:bookworm`).join("\n")}\nports:\n${Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n")}\nvars: { api_host: api.localhost }\n`,
+  );
+  return { dir, home };
+}
+
+export const median = (xs) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
