@@ -22,7 +22,7 @@ import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
 import { installPlatform, platformInstalled } from "./platform.js";
 import { buildAndPublishLocal } from "./publish.js";
 import { buildAndPublishRemote } from "./publish-remote.js";
-import { configHash, encodeRecord, parseHistory, previousRevision, type Release, type ReleaseRecord } from "./release-record.js";
+import { configHash, encodeRecord, parseHistory, previousRevision, upToDate, type Release, type ReleaseRecord } from "./release-record.js";
 import { smokeCheck, type SmokeResult } from "./smoke.js";
 import { clusterAccess, type ClusterAccess } from "./target.js";
 
@@ -127,9 +127,9 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
       ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
     };
     const before = await releases(config, access);
-    const current = before.find((r) => r.status === "deployed");
-    // Status before process: the running release already has exactly these values (image digest and secrets version included).
-    if (current?.record && current.record.configHash === record.configHash && current.record.chart === record.chart) {
+    // Status before process: the running release already has exactly these values.
+    const current = upToDate(before, record);
+    if (current?.record) {
       options.onSkip?.(`helm upgrade (values and image unchanged, revision ${current.revision})`);
       const result = await step(`smoke: ${config.url}${config.app.service.health}`, () => smoke(config, options.smokeTimeoutMs ?? 3 * 60_000));
       if (!result.ok) throw new DevstackError(`${config.url}${config.app.service.health} does not answer: ${result.error ?? "no answer"}`, { fix: `\`devstack status\` and \`devstack releases --profile ${config.profileName}\` show what runs` });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
-import { decodeRecord, encodeRecord, parseHistory, previousRevision, type ReleaseRecord } from "./release-record.js";
+import { decodeRecord, encodeRecord, parseHistory, previousRevision, upToDate, type ReleaseRecord } from "./release-record.js";
 
 const record: ReleaseRecord = {
   devstack: 1,
@@ -38,6 +38,21 @@ describe("release records", () => {
     expect(releases[1]?.record?.digest).toBe(`sha256:${"b".repeat(64)}`);
     expect(previousRevision(releases, 3)).toBe(2);
     expect(previousRevision(releases, 1)).toBeUndefined();
+  });
+});
+
+describe("skipping an unchanged deploy", () => {
+  const deployed = (r: Partial<ReleaseRecord>, status = "deployed") => ({ revision: 4, status, updated: "t", chart: "webapp-0.1.0", record: { ...record, ...r }, note: undefined });
+
+  it("skips when the deployed release has the same values and chart", () => {
+    expect(upToDate([deployed({})], { configHash: record.configHash, chart: record.chart })?.revision).toBe(4);
+  });
+
+  it("deploys when values (digest, secrets version, config) or the chart changed, or nothing is deployed", () => {
+    expect(upToDate([deployed({})], { configHash: "0000000000000000", chart: record.chart })).toBeUndefined();
+    expect(upToDate([deployed({})], { configHash: record.configHash, chart: "webapp-0.2.0" })).toBeUndefined();
+    expect(upToDate([deployed({}, "failed")], { configHash: record.configHash, chart: record.chart })).toBeUndefined();
+    expect(upToDate([], { configHash: record.configHash, chart: record.chart })).toBeUndefined();
   });
 });
 

@@ -66,6 +66,16 @@ export function parseHistory(json: string): Release[] {
     .sort((a, b) => b.revision - a.revision);
 }
 
+/**
+ * Whether a deploy can skip `helm upgrade`: the deployed release already runs
+ * exactly these values (image digest and secrets version are in them) from
+ * the same chart.
+ */
+export function upToDate(releases: Release[], next: Pick<ReleaseRecord, "configHash" | "chart">): Release | undefined {
+  const current = releases.find((r) => r.status === "deployed");
+  return current?.record && current.record.configHash === next.configHash && current.record.chart === next.chart ? current : undefined;
+}
+
 /** The revision a failed deploy returns to: the newest one that was deployed or superseded before it. */
 export function previousRevision(releases: Release[], failed: number): number | undefined {
   return releases.find((r) => r.revision < failed && (r.status === "superseded" || r.status === "deployed"))?.revision;
