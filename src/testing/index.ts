@@ -20,3 +20,4 @@ export function resolveProject(options: { cwd?: string; profile?: string } = {})
 }
 
 export { startStack, type MailMessage, type RunningStack, type StartStackOptions } from "./stack.js";
+export type { LogLine } from "../logs/loki.js";

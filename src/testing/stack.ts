@@ -1,7 +1,12 @@
 import { existsSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { createServer } from "node:net";
+import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { kubeConfig } from "../cluster/apply.js";
+import { forwardToPod } from "../cluster/port-forward.js";
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
+import { UsageError } from "../errors.js";
+import { LokiClient, type LogLine } from "../logs/loki.js";
 import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
 import { openStore } from "../secrets/open-store.js";
@@ -41,6 +46,8 @@ export interface RunningStack {
   config: ResolvedConfig;
   /** The messages the SMTP sink has received. */
   messages(): Promise<MailMessage[]>;
+  /** Log lines from Loki for a LogQL query over the last `sinceMs` (cluster stacks only). */
+  logs(query: string, options?: { sinceMs?: number; limit?: number }): Promise<LogLine[]>;
   /** Removes the stack with its volumes and stores. */
   stop(): Promise<void>;
 }
@@ -103,6 +110,17 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       env: { ...hostEnvironment(config, endpoints, secrets), ...(url ? { DEVSTACK_URL: url } : {}) },
       config,
       messages: async () => (endpoints.smtp ? ((await (await fetch(endpoints.smtp.api)).json()) as MailMessage[]) : []),
+      logs: async (query, logOptions = {}) => {
+        if (!result) throw new UsageError("logs live in the cluster's Loki: start the stack with cluster: true");
+        const kc = await kubeConfig(result.kubeconfig);
+        const forward = await forwardToPod(kc, PLATFORM_NAMESPACE, "app.kubernetes.io/name=loki", 3100);
+        try {
+          const end = new Date();
+          return await new LokiClient(`http://127.0.0.1:${forward.port}`).queryRange({ query, start: new Date(end.getTime() - (logOptions.sinceMs ?? 3_600_000)), end, limit: logOptions.limit ?? 1000 });
+        } finally {
+          await forward.close();
+        }
+      },
       stop,
     };
   } catch (error) {

@@ -51,6 +51,26 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     expect(res.issuer).toMatch(/Pebble/);
   });
 
+  it("the app's JSON log lines reach Loki with their labels", async () => {
+    const id = (JSON.parse(devstack(["status", "--json"], { env }).stdout) as { stack: string }).stack;
+    const { kubeConfig } = await import("../../src/cluster/apply.js");
+    const { forwardToPod } = await import("../../src/cluster/port-forward.js");
+    const { LokiClient } = await import("../../src/logs/loki.js");
+    const kc = await kubeConfig(join(home, "config", "clusters", id, "kubeconfig"));
+    const forward = await forwardToPod(kc, "devstack-system", "app.kubernetes.io/name=loki", 3100);
+    try {
+      const end = new Date();
+      let lines: { labels: Record<string, string> }[] = [];
+      for (let i = 0; i < 30 && lines.length === 0; i++) {
+        lines = await new LokiClient(`http://127.0.0.1:${forward.port}`).queryRange({ query: '{app="hello", environment="local"}', start: new Date(end.getTime() - 3_600_000), end: new Date(), limit: 10 });
+        if (lines.length === 0) await new Promise((r) => setTimeout(r, 2000));
+      }
+      expect(lines[0]?.labels).toMatchObject({ app: "hello", environment: "local", component: "web" });
+    } finally {
+      await forward.close();
+    }
+  }, 120_000);
+
   it("a second up with nothing changed skips build, push and deploy", () => {
     const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 10 * 60_000 });
     expect(r.code).toBe(0);

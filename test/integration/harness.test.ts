@@ -50,6 +50,10 @@ describeWithEngine("Docker engine with stand-in images", missing, "devstack/test
     expect(await b.messages()).toEqual([]);
   }, 300_000);
 
+  it("says logs need the cluster when the stack has none", async () => {
+    await expect((stacks[0] as RunningStack).logs('{app="hello"}')).rejects.toThrow(/logs live in the cluster's Loki/);
+  });
+
   it("stop() removes a stack with its volumes", async () => {
     const [a] = stacks as [RunningStack];
     await a.stop();
