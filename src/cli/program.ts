@@ -158,6 +158,22 @@ export function buildProgram(dispatch: Dispatch): Command {
     .action(dispatch(() => import("./commands/platform.js")));
 
   program
+    .command("logs")
+    .description("query the app's logs in Loki, for any profile")
+    .addOption(profileOption())
+    .option("--query <logql>", "a LogQL query (otherwise built from the flags below)")
+    .option("--level <level>", "this level and worse: debug, info, warn, error, fatal")
+    .option("--component <name>", "web, migrate, or job-<name>")
+    .option("--grep <text>", "only lines containing this text")
+    .option("--since <when>", "a duration back from now (15m, 1h, 2d) or a timestamp", "1h")
+    .option("--until <when>", "a duration back from now or a timestamp")
+    .option("--limit <n>", "at most this many lines", "200")
+    .option("-f, --follow", "keep printing new lines")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack logs --level error --since 15m", "devstack logs --profile prod --grep payment --follow", "devstack logs --query '{app=\"hello\"} |= \"timeout\"' --json"]))
+    .action(dispatch(() => import("./commands/logs.js")));
+
+  program
     .command("test")
     .description("bring up an isolated stack, run CMD with its URLs in the environment, tear it down, exit with CMD's code")
     .argument("<command...>", "the command, after --")
