@@ -86,7 +86,7 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
   const has = (component: string) => spec.containers.some((c) => c.component === component);
 
   await step("registry: answering", () =>
-    waitFor("the registry", async () => ((await fetch(`http://127.0.0.1:${ports.registry}/v2/`)).status === 200 ? true : undefined), 60_000),
+    waitFor("the registry", async () => ((await fetch(`http://127.0.0.1:${ports.registry}/v2/`, { signal: AbortSignal.timeout(2000) })).status === 200 ? true : undefined), 60_000),
   );
 
   const db = config.app.database;
@@ -125,7 +125,7 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
   }
 
   if (has("smtp")) {
-    await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`)).ok ? true : undefined), 60_000));
+    await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000));
     endpoints.smtp = { host: "127.0.0.1", port: ports.smtp, ui: `http://127.0.0.1:${ports.smtpUi}`, api: `http://127.0.0.1:${ports.smtpUi}/email` };
   }
   return { endpoints, snapshot, sync };
