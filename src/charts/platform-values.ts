@@ -1,3 +1,5 @@
+import { parse } from "yaml";
+import { alertmanagerConfig } from "../alerts/alertmanager.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "./names.js";
 
@@ -35,6 +37,9 @@ export function platformValues(config: ResolvedConfig, inputs: PlatformInputs = 
       store.type === "aws-secrets-manager"
         ? { provider: "aws", remoteNamespace: SECRETS_NAMESPACE, aws: { region, prefix: store.prefix, serviceAccount: store.roleArn ? "external-secrets" : "" } }
         : { provider: "kubernetes", remoteNamespace: SECRETS_NAMESPACE, aws: { region: "", prefix: "", serviceAccount: "" } },
+    smtp: { storeKey: `${config.app.name}-platform`, property: profile.smtp.type === "relay" ? profile.smtp.passwordSecret : "SMTP_PASSWORD" },
+    // The app's alerts: routes and e-mail settings from devstack.yaml and the profile's SMTP.
+    alertmanager: { config: parse(alertmanagerConfig(config)) as Record<string, unknown> },
     // Grafana behind the same ingress and issuer as the app, in every profile.
     grafana: {
       ingress: {

@@ -1,3 +1,4 @@
+import { lokiRules } from "../alerts/rules.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { durationSeconds } from "../config/duration.js";
 import type { ImageRef } from "./image.js";
@@ -58,6 +59,7 @@ export function webappValues(config: ResolvedConfig, image: ImageRef, options: {
     migration: app.migrate
       ? { enabled: true, command: app.migrate.command, activeDeadlineSeconds: durationSeconds(app.migrate.timeout) }
       : { enabled: false, command: [], activeDeadlineSeconds: 600 },
+    alerts: { rules: lokiRules(config) },
     networkPolicy: { ingressControllerLabels: { "app.kubernetes.io/name": "traefik" } },
   };
 }

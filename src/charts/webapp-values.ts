@@ -73,6 +73,10 @@ export const webappValuesSchema = z.strictObject({
     command: z.array(z.string()),
     activeDeadlineSeconds: seconds,
   }),
+  alerts: z.strictObject({
+    /** Loki ruler rules (YAML) for the app's alerts; Loki's rules sidecar loads ConfigMaps labelled loki_rule. */
+    rules: z.string(),
+  }),
   networkPolicy: z.strictObject({
     /** Pods allowed to reach the app: the ingress controller, found by its label in any namespace. */
     ingressControllerLabels: z.record(z.string(), z.string()),

@@ -32,6 +32,7 @@ export async function installPlatform(
   }
   const values = platformValues(config, options);
   const upgrade = (v: unknown) => helmUpgrade({ release: PLATFORM_RELEASE, chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: v, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), timeout: "15m" });
-  if (options.firstInstall) await step("platform chart: operators and CRDs", () => upgrade({ ...values, objects: { enabled: false } }));
+  // Without the objects there is no SMTP secret yet, so Alertmanager mounts it only in the second pass.
+  if (options.firstInstall) await step("platform chart: operators and CRDs", () => upgrade({ ...values, objects: { enabled: false }, alertmanager: { ...values.alertmanager, extraSecretMounts: [] } }));
   await step("platform chart: install or upgrade", () => upgrade(values));
 }

@@ -63,6 +63,10 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
     stored.push({ name: "postgres-superuser-password", group: "platform", kind: "generate", recipe: DB_PASSWORD, description: "superuser of the local Postgres container", sensitive: true });
   }
   const smtp = config.profile.smtp;
+  if (smtp.type === "local") {
+    // The local sink takes any credentials; a generated one keeps Alertmanager's secret delivery the same as with a relay.
+    stored.push({ name: "SMTP_PASSWORD", group: "platform", kind: "generate", recipe: { type: "random", length: 32, alphabet: "alphanumeric" }, description: "SMTP credential for Alertmanager (the local sink accepts any)", sensitive: true });
+  }
   if (smtp.type === "relay") {
     stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });
   }

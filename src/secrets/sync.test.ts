@@ -24,6 +24,7 @@ describe("the secret plan of examples/hello", () => {
       "database.username:generate",
       "database.password:generate",
       "platform.postgres-superuser-password:generate",
+      "platform.SMTP_PASSWORD:generate",
     ]);
     expect(plan.derived.map((d) => d.name)).toEqual(["DATABASE_URL"]);
   });
@@ -37,7 +38,7 @@ describe("the secret plan of examples/hello", () => {
 describe("sync, set and rotate", () => {
   it("generates what is missing, once", async () => {
     const first = await syncSecrets(plan, store());
-    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password"]);
+    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password", "platform.SMTP_PASSWORD"]);
     expect(first.missingExternal).toEqual(["STRIPE_API_KEY"]);
     const second = await syncSecrets(plan, store());
     expect(second.created).toEqual([]);

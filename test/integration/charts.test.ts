@@ -75,10 +75,10 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     for (const profile of ["local", "prod"]) {
       const app = rendered[profile]?.get("hello") ?? [];
       expect(app.map((m) => m.kind).sort()).toEqual([
-        "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
+        "ConfigMap", "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
         "Ingress", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
       ]);
-      expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "Namespace", "Role", "RoleBinding", "ServiceAccount"]);
+      expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "ExternalSecret", "Namespace", "Role", "RoleBinding", "ServiceAccount"]);
     }
   });
 
