@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { alertmanagerConfig } from "../alerts/alertmanager.js";
 import type { ResolvedConfig } from "../config/resolve.js";
+import { grafanaDashboardValues } from "../dashboards/dashboards.js";
 import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "./names.js";
 
 export const ACME_SERVERS = {
@@ -42,6 +43,7 @@ export function platformValues(config: ResolvedConfig, inputs: PlatformInputs = 
     alertmanager: { config: parse(alertmanagerConfig(config)) as Record<string, unknown> },
     // Grafana behind the same ingress and issuer as the app, in every profile.
     grafana: {
+      ...grafanaDashboardValues(config),
       ingress: {
         enabled: true,
         ingressClassName: "traefik",

@@ -2,6 +2,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { helm, helmFailure, withValuesFile } from "../charts/helm.js";
+import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { forwardToPod } from "../cluster/port-forward.js";
+import { DEPLOY_COMPONENT } from "../dashboards/dashboards.js";
+import { LokiClient } from "../logs/loki.js";
 import { imageString, type ImageRef } from "../charts/image.js";
 import { appChart } from "../charts/render.js";
 import { webappValues } from "../charts/values.js";
@@ -154,9 +158,26 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
         { fix: `\`devstack logs --profile ${config.profileName} --level error\` and the lines above say why; fix and deploy again` },
       );
     }
+    await markDeploy(access, config, record, revision);
     return { profile: config.profileName, release: config.app.name, revision, image: imageString(image), url: config.url, smoke: result, record, skipped: false };
   } finally {
     access.dispose();
+  }
+}
+
+/** A line in Loki for each deploy: the dashboards' deploy annotations. Best effort: a deploy never fails on it. */
+async function markDeploy(access: Pick<ClusterAccess, "kubeconfig" | "context">, config: ResolvedConfig, record: ReleaseRecord, revision: number | undefined): Promise<void> {
+  try {
+    const kc = await kubeConfig(access.kubeconfig, access.context);
+    const forward = await forwardToPod(kc, PLATFORM_NAMESPACE, "app.kubernetes.io/name=loki", 3100);
+    try {
+      const line = JSON.stringify({ msg: "deploy", revision, digest: record.digest, commit: record.commit, by: record.by });
+      await new LokiClient(`http://127.0.0.1:${forward.port}`).push({ app: config.app.name, environment: config.profileName, component: DEPLOY_COMPONENT }, line);
+    } finally {
+      await forward.close();
+    }
+  } catch {
+    // Loki not (yet) there: the graphs miss one mark, nothing else.
   }
 }
 

@@ -61,6 +61,16 @@ export class LokiClient {
     return lines.sort((a, b) => (direction === "backward" ? Number(BigInt(b.timeNs) - BigInt(a.timeNs)) : Number(BigInt(a.timeNs) - BigInt(b.timeNs))));
   }
 
+  /** Writes one line with the given labels (the push API); deploys use it to mark the dashboards. */
+  async push(labels: Record<string, string>, line: string, at = new Date()): Promise<void> {
+    const res = await fetch(`${this.baseUrl.replace(/\/$/, "")}/loki/api/v1/push`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ streams: [{ stream: labels, values: [[ns(at), line]] }] }),
+    });
+    if (!res.ok) throw new DevstackError(`Loki refused the line: ${res.status} ${await res.text()}`);
+  }
+
   async labels(): Promise<string[]> {
     return (await this.get<{ status: string; data: string[] }>("/loki/api/v1/labels", {})).data;
   }

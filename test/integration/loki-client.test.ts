@@ -12,12 +12,22 @@ const fixture = (name: string) => readFileSync(join(ROOT, "test", "fixtures", "l
 let server: Server;
 let base: string;
 const seen: URL[] = [];
+const pushed: unknown[] = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://loki");
     seen.push(url);
     if (url.pathname === "/loki/api/v1/labels") return void res.end(fixture("labels.json"));
+    if (url.pathname === "/loki/api/v1/push" && req.method === "POST") {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        pushed.push(JSON.parse(body));
+        res.writeHead(204).end();
+      });
+      return;
+    }
     if (url.pathname === "/loki/api/v1/query_range") {
       const query = url.searchParams.get("query") ?? "";
       if (query.includes("sum(")) return void res.end(fixture("query_range-matrix.json"));
@@ -54,6 +64,11 @@ describe("the Loki client", () => {
 
   it("refuses metric queries, which return no lines", async () => {
     await expect(new LokiClient(base).queryRange({ query: 'sum(count_over_time({app="hello"}[5m]))', ...range })).rejects.toThrow(/returns matrix, not log lines/);
+  });
+
+  it("pushes a line with its labels in Loki's push format", async () => {
+    await new LokiClient(base).push({ app: "hello", environment: "local", component: "devstack-deploy" }, '{"msg":"deploy","revision":3}', new Date("2026-11-26T12:00:00Z"));
+    expect(pushed).toEqual([{ streams: [{ stream: { app: "hello", environment: "local", component: "devstack-deploy" }, values: [["1795694400000000000", '{"msg":"deploy","revision":3}']] }] }]);
   });
 
   it("lists labels", async () => {
