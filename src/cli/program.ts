@@ -173,6 +173,32 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText("after", examples(["devstack logs --level error --since 15m", "devstack logs --profile prod --grep payment --follow", "devstack logs --query '{app=\"hello\"} |= \"timeout\"' --json"]))
     .action(dispatch(() => import("./commands/logs.js")));
 
+  const jobs = program.command("jobs").description("the app's cron jobs").addHelpText("after", examples(["devstack jobs ls", "devstack jobs run cleanup --profile prod"]));
+  jobs
+    .command("ls")
+    .description("cron jobs with their schedule, last run and result")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .action(dispatch(() => import("./commands/jobs-ls.js")));
+  jobs
+    .command("run")
+    .description("run a cron job now from its CronJob's template, stream its log, exit with its result")
+    .argument("<name>", "the job's name in devstack.yaml")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .action(dispatch(() => import("./commands/jobs-run.js")));
+
+  program
+    .command("alerts")
+    .description("the app's alerts")
+    .command("test")
+    .description("send a synthetic alert end to end: Alertmanager, its route, the e-mail")
+    .argument("<name>", "the alert's name in devstack.yaml")
+    .addOption(profileOption())
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack alerts test error-burst"]))
+    .action(dispatch(() => import("./commands/alerts-test.js")));
+
   program
     .command("test")
     .description("bring up an isolated stack, run CMD with its URLs in the environment, tear it down, exit with CMD's code")

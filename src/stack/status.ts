@@ -39,7 +39,7 @@ function urlFor(component: string, config: ResolvedConfig): string | null {
 }
 
 /** Every container of the project's stack: state, health, image version and where to reach it. */
-export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[] }> {
+export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[]; urls: { app: string; grafana: string; mail: string } | null }> {
   const id = stackId(config);
   const observed = await observeStack(docker, { id, network: networkName(id) });
   const components = await Promise.all(
@@ -62,7 +62,8 @@ export async function stackStatus(docker: Docker, config: ResolvedConfig): Promi
     }),
   );
   components.sort((a, b) => a.component.localeCompare(b.component));
-  return { stack: id, components, volumes: observed.volumes };
+  const cluster = components.find((c) => c.component === "k3s" && c.state === "running");
+  return { stack: id, components, volumes: observed.volumes, urls: cluster ? { app: config.url, grafana: `https://grafana.${config.profile.domain}`, mail: `http://127.0.0.1:${config.profile.ports.smtpUi}` } : null };
 }
 
 /** Stops the stack's containers; with purge also removes them, their volumes and the network. */

@@ -17,7 +17,7 @@ describe("the devstack command", () => {
   it("lists its commands with examples in --help", () => {
     const r = devstack(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets", "deploy", "promote", "releases", "rollback", "platform", "logs", "jobs", "alerts", "test"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(r.stdout).toContain("Examples:");
   });
 

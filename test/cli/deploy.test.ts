@@ -8,14 +8,21 @@ const home = mkdtempSync(join(tmpdir(), "devstack-deploy-home-"));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe("deploy, releases, rollback and promote without a cluster", () => {
-  for (const args of [["deploy"], ["releases"], ["rollback"], ["platform"]]) {
-    it(`${args[0]} --profile local says the local cluster is not running and how to start it`, () => {
+  for (const args of [["deploy"], ["releases"], ["rollback"], ["platform"], ["logs"], ["jobs", "ls"], ["jobs", "run", "cleanup"], ["alerts", "test", "error-burst"]]) {
+    it(`${args.join(" ")} --profile local says the local cluster is not running and how to start it`, () => {
       const r = devstack([...args, "--profile", "local"], { env: { DEVSTACK_HOME: home } });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain("the local cluster of hello is not running");
       expect(r.stderr).toContain("fix: start it with `devstack up`");
     });
   }
+
+  it("names the declared jobs and alerts when asked for one that is not", () => {
+    expect(devstack(["jobs", "run", "nightly"], { env: { DEVSTACK_HOME: home } }).stderr).toContain("declared: cleanup");
+    const r = devstack(["logs", "--level", "loud"], { env: { DEVSTACK_HOME: home } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--level loud is not a level");
+  });
 
   it("promote asks for the source profile's cluster first", () => {
     const r = devstack(["promote", "--profile", "prod", "--from", "local", "--yes"], { env: { DEVSTACK_HOME: home } });

@@ -71,6 +71,22 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     }
   }, 120_000);
 
+  it("an error burst becomes an e-mail in the SMTP sink, and devstack logs shows the lines with their labels", async () => {
+    const id = (JSON.parse(devstack(["status", "--json"], { env }).stdout) as { stack: string }).stack;
+    const root = readFileSync(join(home, "data", "stacks", id, "pebble-root.pem"), "utf8");
+    for (let i = 0; i < 8; i++) await get(`${done.cluster.url}/boom`, root, 443);
+    let subjects: string[] = [];
+    for (let i = 0; i < 60 && !subjects.some((s) => s.includes("error-burst")); i++) {
+      subjects = ((await (await fetch("http://127.0.0.1:8025/email")).json()) as { subject: string }[]).map((m) => m.subject);
+      if (!subjects.some((s) => s.includes("error-burst"))) await new Promise((r) => setTimeout(r, 5000));
+    }
+    expect(subjects).toContain("[hello local] error-burst: boom requested");
+    const logs = devstack(["logs", "--level", "error", "--since", "15m", "--json"], { env });
+    expect(logs.code).toBe(0);
+    const lines = logs.stdout.trim().split("\n").map((l) => JSON.parse(l) as { labels: Record<string, string>; line: string });
+    expect(lines.some((l) => l.line.includes("boom requested") && l.labels.level === "error" && l.labels.component === "web")).toBe(true);
+  }, 10 * 60_000);
+
   it("a second up with nothing changed skips build, push and deploy", () => {
     const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 10 * 60_000 });
     expect(r.code).toBe(0);

@@ -23,6 +23,7 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
       ...status.components.map((c) => [c.component, mark(c.health), c.version, c.url ?? "-"]),
     ], "  "),
   );
+  if (status.urls) out(`  app ${status.urls.app} · grafana ${status.urls.grafana} · mail ${status.urls.mail}`);
   if (status.volumes.length > 0) out(colors.dim(`  volumes: ${status.volumes.join(", ")}`));
   return 0;
 }
