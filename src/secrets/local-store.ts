@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
-import lockfile from "proper-lockfile";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
 import { userDirs } from "../fs/paths.js";
@@ -18,6 +16,7 @@ interface StoreFile {
 export async function loadIdentity(path: string): Promise<string> {
   if (!existsSync(path)) {
     mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+    const { generateX25519Identity } = await import("age-encryption");
     const identity = await generateX25519Identity();
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, `# devstack secret store key: without it the local stores cannot be read\n${identity}\n`, { mode: 0o600 });
@@ -64,6 +63,8 @@ export class LocalStore implements SecretStore {
 
   private async decryptFile(file: string): Promise<Snapshot> {
     const identity = await loadIdentity(this.keyPath);
+    // Crypto and locking load only when a store is actually read or written: every command that merely resolves config stays fast.
+    const { Decrypter } = await import("age-encryption");
     const decrypter = new Decrypter();
     decrypter.addIdentity(identity);
     let text: string;
@@ -99,6 +100,7 @@ export class LocalStore implements SecretStore {
   async update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }> {
     mkdirSync(join(this.file, ".."), { recursive: true, mode: 0o700 });
     await loadIdentity(this.keyPath);
+    const { default: lockfile } = await import("proper-lockfile");
     const release = await lockfile.lock(this.file, {
       realpath: false,
       stale: 10_000,
@@ -120,6 +122,7 @@ export class LocalStore implements SecretStore {
 
   private async write(snapshot: Snapshot): Promise<void> {
     const identity = await loadIdentity(this.keyPath);
+    const { Encrypter, identityToRecipient } = await import("age-encryption");
     const encrypter = new Encrypter();
     encrypter.addRecipient(await identityToRecipient(identity));
     const body: StoreFile = { version: 1, groups: snapshot };
