@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify } from "yaml";
 import { DevstackError } from "../errors.js";
 import { run, type RunResult } from "../process/run.js";
 import { resolveHelm } from "./helm-binary.js";
@@ -26,9 +27,10 @@ export function helmFailure(what: string, result: RunResult, fix?: string): Devs
  */
 export async function withValuesFile<T>(values: unknown, use: (file: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "devstack-values-"));
-  const file = join(dir, "values.json");
+  const file = join(dir, "values.yaml");
   try {
-    writeFileSync(file, JSON.stringify(values), { mode: 0o600 });
+    // YAML, helm's own format: helm 4.1.4 misreads a one-line JSON values file of exactly 8192 bytes (seen here).
+    writeFileSync(file, stringify(values, { lineWidth: 0 }), { mode: 0o600 });
     return await use(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,6 +83,7 @@ export interface UpgradeOptions {
   kubeconfig: string;
   context?: string;
   timeout: string;
+  description?: string;
 }
 
 /** `helm upgrade --install --atomic --wait`: the release either becomes ready or is rolled back. */
@@ -94,6 +97,7 @@ export async function helmUpgrade(options: UpgradeOptions): Promise<void> {
         ...(options.context ? ["--kube-context", options.context] : []),
         "--values", file,
         "--atomic", "--wait", "--timeout", options.timeout,
+        ...(options.description ? ["--description", options.description] : []),
       ],
       { timeoutMs: 30 * 60_000 },
     );

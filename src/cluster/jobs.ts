@@ -82,8 +82,10 @@ export async function runJob(kc: KubeConfig, namespace: string, cronName: string
   }
   for (;;) {
     const status = (await batch.readNamespacedJob({ name: jobName, namespace })).status;
-    if (status?.succeeded) return { job: jobName, succeeded: true };
-    if (status?.failed && (status.active ?? 0) === 0) return { job: jobName, succeeded: false };
+    // The Job's own verdict, after its retries: Complete or Failed.
+    const done = (type: string) => status?.conditions?.some((c) => c.type === type && c.status === "True");
+    if (done("Complete")) return { job: jobName, succeeded: true };
+    if (done("Failed")) return { job: jobName, succeeded: false };
     if (Date.now() > deadline) return { job: jobName, succeeded: false };
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -22,7 +22,10 @@ export async function forwardToPod(kc: KubeConfig, namespace: string, labelSelec
     return running.metadata.name;
   };
   await findPod();
+  const sockets = new Set<import("node:net").Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
     findPod()
       .then((pod) => forward.portForward(namespace, pod, [targetPort], socket, null, socket))
       .catch(() => socket.destroy());
@@ -33,6 +36,11 @@ export async function forwardToPod(kc: KubeConfig, namespace: string, labelSelec
   });
   return {
     port: (server.address() as { port: number }).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Keep-alive connections would hold close() open for seconds.
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -26,7 +26,7 @@ describe("dashboards", () => {
     expect(Object.keys(all)).toEqual(["traffic", "errors", "activity"]);
     for (const d of Object.values(all)) {
       expect(d.uid).toMatch(/^hello-/);
-      expect(d.annotations.list[0]?.expr).toBe('{app="hello", environment="$env", component="devstack-deploy"}');
+      expect(d.annotations.list[0]?.expr).toBe('{app="hello", environment="$env", component="devstack-deploy"} | json');
     }
   });
 

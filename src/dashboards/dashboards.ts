@@ -38,7 +38,7 @@ function dashboard(uid: string, title: string, config: Pick<ResolvedConfig, "app
           datasource: LOKI,
           enable: true,
           iconColor: "blue",
-          expr: `{app="${config.app.name}", environment="$env", component="${DEPLOY_COMPONENT}"}`,
+          expr: `{app="${config.app.name}", environment="$env", component="${DEPLOY_COMPONENT}"} | json`,
           textFormat: "{{revision}} {{digest}}",
         },
       ],

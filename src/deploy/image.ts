@@ -35,12 +35,13 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, what: string, onL
 }
 
 /** Builds the app image through the Engine API (the classic builder works on every engine). */
-export async function buildImage(docker: Docker, options: { context: string; dockerfile: string; target?: string; args: Record<string, string>; tag: string; onLine?: (line: string) => void }): Promise<void> {
+export async function buildImage(docker: Docker, options: { context: string; dockerfile: string; target?: string; args: Record<string, string>; tag: string; platform?: string; onLine?: (line: string) => void }): Promise<void> {
   const stream = await docker.buildImage(await contextTar(options.context), {
     t: options.tag,
     dockerfile: options.dockerfile,
     ...(options.target ? { target: options.target } : {}),
     buildargs: options.args,
+    ...(options.platform ? { platform: options.platform } : {}),
     labels: { "devstack.build": "true" },
     rm: true,
   });

@@ -23,7 +23,7 @@ import { connectDocker } from "../stack/docker.js";
 import { stackId } from "../stack/names.js";
 import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
 import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
-import { installPlatform, platformInstalled } from "./platform.js";
+import { adoptableSecretsNamespace, ensurePlatform } from "./platform.js";
 import { buildAndPublishLocal } from "./publish.js";
 import { buildAndPublishRemote } from "./publish-remote.js";
 import { configHash, encodeRecord, parseHistory, previousRevision, upToDate, type Release, type ReleaseRecord } from "./release-record.js";
@@ -41,6 +41,8 @@ export interface DeployOptions {
   smokeTimeoutMs?: number;
   /** Told about each step skipped because its input is unchanged. */
   onSkip?: (what: string) => void;
+  /** Given the secret values once read, so the caller can redact them from everything it prints. */
+  onSecrets?: (snapshot: import("../secrets/store.js").Snapshot) => void;
 }
 
 export interface DeployResult {
@@ -53,6 +55,11 @@ export interface DeployResult {
   record: ReleaseRecord;
   /** True when the running release already had these values: nothing was upgraded. */
   skipped: boolean;
+}
+
+async function chartHash(dir: string): Promise<string> {
+  const { contextHash } = await import("./context-hash.js");
+  return contextHash(dir, "Chart.yaml");
 }
 
 async function gitState(dir: string): Promise<{ commit: string | null; dirty: boolean; by: string }> {
@@ -93,18 +100,18 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   const access = await step(`cluster: ${config.profile.cluster.type}`, () => clusterAccess(config));
   try {
     const ctx = access.context ? { context: access.context } : {};
-    if (!(await platformInstalled(access.kubeconfig, access.context))) {
-      const ca = config.profile.acme.type === "local" ? await pebbleApiCa(stackId(config)) : undefined;
-      await installPlatform(config, access, step, { firstInstall: true, ...(ca ? { acmeCaPem: ca.cert } : {}) });
-    }
-
     const store = await openStore(config);
     const sync = await step("secrets: sync", () => syncSecrets(secretPlan(config), store));
+    options.onSecrets?.(sync.snapshot);
     requireExternal(sync, config.profileName);
-    if (config.profile.secretStore.type === "local") {
+    const deliver = async () => {
+      if (config.profile.secretStore.type !== "local") return;
       const kc = await kubeConfig(access.kubeconfig, access.context);
-      await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))));
-    }
+      await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [adoptableSecretsNamespace(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
+    };
+    const ca = config.profile.acme.type === "local" ? await pebbleApiCa(stackId(config)) : undefined;
+    const platform = await ensurePlatform(config, access, step, ca ? { acmeCaPem: ca.cert } : {}, deliver);
+    if (platform === "unchanged") options.onSkip?.("platform chart (unchanged)");
 
     let image = options.image;
     if (!image) {
@@ -124,7 +131,8 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
       dirty: git.dirty,
       image: image.repository,
       digest: image.digest ?? null,
-      configHash: configHash(values),
+      // The chart's files count too: a team's own chart edited without a version bump is still a change.
+      configHash: configHash({ values, chart: await chartHash(chart) }),
       chart: `${/^name:\s*(\S+)/m.exec(chartMeta)?.[1] ?? "chart"}-${/^version:\s*(\S+)/m.exec(chartMeta)?.[1] ?? "0"}`,
       by: git.by,
       at: new Date().toISOString(),

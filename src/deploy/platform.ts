@@ -1,38 +1,71 @@
+import { createHash } from "node:crypto";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { prepareChart } from "../charts/dependencies.js";
 import { helm, helmUpgrade } from "../charts/helm.js";
-import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "../charts/names.js";
 import { platformValues, type PlatformInputs } from "../charts/platform-values.js";
 import { PLATFORM_CHART } from "../charts/render.js";
 
 export const PLATFORM_RELEASE = "devstack-platform";
+const PREFIX = "devstack-platform ";
 
-export async function platformInstalled(kubeconfig: string, context?: string): Promise<boolean> {
-  const result = await helm(["status", PLATFORM_RELEASE, "--namespace", PLATFORM_NAMESPACE, "--kubeconfig", kubeconfig, ...(context ? ["--kube-context", context] : [])]);
-  return result.exitCode === 0;
+type Access = { kubeconfig: string; context?: string };
+type Step = <T>(title: string, work: () => Promise<T>) => Promise<T>;
+
+/** The platform release's state: installed or not, and the hash of the values it was installed with. */
+export async function platformState(access: Access): Promise<{ installed: boolean; hash: string | undefined }> {
+  const result = await helm(["history", PLATFORM_RELEASE, "--namespace", PLATFORM_NAMESPACE, "--kubeconfig", access.kubeconfig, ...(access.context ? ["--kube-context", access.context] : []), "--max", "1", "-o", "json"]);
+  if (result.exitCode !== 0) return { installed: false, hash: undefined };
+  const [last] = JSON.parse(result.stdout) as { status: string; description: string }[];
+  const installed = last !== undefined && last.status === "deployed";
+  return { installed, hash: last?.description.startsWith(PREFIX) ? last.description.slice(PREFIX.length) : undefined };
 }
 
 /**
- * Installs or upgrades the platform chart. A first install runs twice: the
- * operators with their CRDs and webhooks first, ready, then the ClusterIssuer
- * and ClusterSecretStore that need them.
+ * The namespace the local store is delivered to exists before the platform
+ * release; these labels let helm adopt it instead of refusing to install.
  */
-export async function installPlatform(
-  config: ResolvedConfig,
-  access: { kubeconfig: string; context?: string },
-  step: <T>(title: string, work: () => Promise<T>) => Promise<T>,
-  options: PlatformInputs & { firstInstall: boolean },
-): Promise<void> {
+export function adoptableSecretsNamespace() {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: SECRETS_NAMESPACE,
+      labels: { "app.kubernetes.io/managed-by": "Helm" },
+      annotations: { "meta.helm.sh/release-name": PLATFORM_RELEASE, "meta.helm.sh/release-namespace": PLATFORM_NAMESPACE },
+    },
+  };
+}
+
+/**
+ * Installs the platform chart, or upgrades it when its values changed (the
+ * values' hash is the release's description). A first install runs twice:
+ * operators, CRDs and webhooks first, ready; then `beforeObjects` (secrets
+ * delivery: Alertmanager mounts its SMTP password); then the ClusterIssuer,
+ * ClusterSecretStore and the rest.
+ */
+export async function ensurePlatform(config: ResolvedConfig, access: Access, step: Step, inputs: PlatformInputs, beforeObjects: () => Promise<void>): Promise<"installed" | "upgraded" | "unchanged"> {
+  const values = platformValues(config, inputs);
+  const hash = createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 16);
+  const state = await platformState(access);
+  if (state.installed && state.hash === hash) {
+    await beforeObjects();
+    return "unchanged";
+  }
   const prepared = await prepareChart(PLATFORM_CHART);
   if (prepared.skipped.length > 0) {
     throw new DevstackError(`the platform chart's dependencies cannot be fetched: ${prepared.reason}`, {
-      fix: "the first install needs the public chart repositories (or a mirror of them); check the network, or unset DEVSTACK_OFFLINE",
+      fix: "installing the platform needs the public chart repositories (or a mirror of them); check the network, or unset DEVSTACK_OFFLINE",
     });
   }
-  const values = platformValues(config, options);
-  const upgrade = (v: unknown) => helmUpgrade({ release: PLATFORM_RELEASE, chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: v, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), timeout: "15m" });
-  // Without the objects there is no SMTP secret yet, so Alertmanager mounts it only in the second pass.
-  if (options.firstInstall) await step("platform chart: operators and CRDs", () => upgrade({ ...values, objects: { enabled: false }, alertmanager: { ...values.alertmanager, extraSecretMounts: [] } }));
-  await step("platform chart: install or upgrade", () => upgrade(values));
+  const upgrade = (v: unknown) =>
+    helmUpgrade({ release: PLATFORM_RELEASE, chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: v, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), timeout: "15m", description: `${PREFIX}${hash}` });
+  if (!state.installed) {
+    // Without the objects there is no SMTP secret yet, so Alertmanager mounts it only in the second pass.
+    await step("platform chart: operators and CRDs", () => upgrade({ ...values, objects: { enabled: false }, alertmanager: { ...values.alertmanager, extraSecretMounts: [] } }));
+  }
+  await beforeObjects();
+  await step(`platform chart: ${state.installed ? "upgrade (values changed)" : "install"}`, () => upgrade(values));
+  return state.installed ? "upgraded" : "installed";
 }

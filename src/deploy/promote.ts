@@ -10,6 +10,7 @@ import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { releases } from "./pipeline.js";
+import { runningRecord } from "./release-record.js";
 import { registryAuth } from "./publish-remote.js";
 import { clusterAccess } from "./target.js";
 
@@ -17,11 +18,11 @@ import { clusterAccess } from "./target.js";
 export async function runningImage(source: ResolvedConfig): Promise<{ repository: string; digest: string; revision: number }> {
   const access = await clusterAccess(source);
   try {
-    const running = (await releases(source, access)).find((r) => r.status === "deployed");
+    const running = runningRecord(await releases(source, access));
     if (!running?.record?.digest) {
       throw new DevstackError(`no release of ${source.app.name} in ${source.profileName} records an image digest`, { fix: `deploy to ${source.profileName} first: \`devstack deploy --profile ${source.profileName}\`` });
     }
-    return { repository: running.record.image, digest: running.record.digest, revision: running.revision };
+    return { repository: running.record.image, digest: running.record.digest, revision: running.release.revision };
   } finally {
     access.dispose();
   }
@@ -60,14 +61,14 @@ export interface ResourceChange {
 }
 
 /** What a deploy of these values would change against what runs now (helm's stored manifest). */
-export async function changesAgainstRunning(target: ResolvedConfig, image: ImageRef): Promise<ResourceChange[]> {
+export async function changesAgainstRunning(target: ResolvedConfig, image: ImageRef, secretsVersion = ""): Promise<ResourceChange[]> {
   const access = await clusterAccess(target);
   try {
     const current = await helm(["get", "manifest", target.app.name, "--namespace", appNamespace(target), "--kubeconfig", access.kubeconfig, ...(access.context ? ["--kube-context", access.context] : [])]);
     if (current.exitCode !== 0 && !/not found/i.test(current.stderr)) throw helmFailure(`helm get manifest of ${target.app.name}`, current);
     const running = new Map(parseManifests(current.exitCode === 0 ? current.stdout : "").map((r) => [resourceId(r.object), r.object]));
     const next = new Map(
-      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: appNamespace(target), values: webappValues(target, image), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
+      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: appNamespace(target), values: webappValues(target, image, { secretsVersion }), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
     );
     const changes: ResourceChange[] = [];
     for (const id of new Set([...running.keys(), ...next.keys()])) {

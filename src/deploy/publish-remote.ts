@@ -50,6 +50,22 @@ function dockerConfigAuth(repository: string): Auth {
   return { serveraddress: host };
 }
 
+/** The digest ECR holds for a tag, if it has it (ECR repositories devstack creates refuse re-pushing a tag). */
+async function ecrDigest(config: ResolvedConfig, tag: string): Promise<string | undefined> {
+  const registry = config.profile.registry;
+  if (registry.type !== "ecr") return undefined;
+  const region = registry.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : "us-east-1");
+  const { ECRClient, DescribeImagesCommand } = await import("@aws-sdk/client-ecr");
+  try {
+    const out = await new ECRClient({ region }).send(new DescribeImagesCommand({ repositoryName: config.app.name, registryId: registry.account, imageIds: [{ imageTag: tag }] }));
+    return out.imageDetails?.[0]?.imageDigest;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === "ImageNotFoundException" || name === "RepositoryNotFoundException") return undefined;
+    throw error;
+  }
+}
+
 /** Credentials for pushing to (or pulling from) a profile's registry. */
 export async function registryAuth(config: ResolvedConfig, repository: string): Promise<Auth> {
   if (config.profile.registry.type === "ecr") return ecrAuth(config, repository);
@@ -65,8 +81,11 @@ export async function buildAndPublishRemote(docker: Docker, config: ResolvedConf
   const tag = `src-${(await contextHash(context, build.dockerfile, { ...(build.target ? { target: build.target } : {}), args: build.args })).slice(0, 12)}`;
   const repository = imageRepository(config);
   const auth = await registryAuth(config, repository);
+  const existing = await ecrDigest(config, tag);
   const t1 = performance.now();
-  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { context, dockerfile: build.dockerfile, ...(build.target ? { target: build.target } : {}), args: build.args, tag: `${repository}:${tag}` }));
+  if (existing) return { repository, tag, digest: existing, built: false, ms: { hash: t1 - t0, build: 0, push: 0 } };
+  // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
+  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { context, dockerfile: build.dockerfile, ...(build.target ? { target: build.target } : {}), args: build.args, tag: `${repository}:${tag}`, platform: "linux/amd64" }));
   const t2 = performance.now();
   const digest = await step("image: push (new layers only)", async () => {
     const stream = await docker.getImage(`${repository}:${tag}`).push({ authconfig: auth });

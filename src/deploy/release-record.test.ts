@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
-import { decodeRecord, encodeRecord, parseHistory, previousRevision, upToDate, type ReleaseRecord } from "./release-record.js";
+import { decodeRecord, encodeRecord, parseHistory, previousRevision, rollbackTarget, runningRecord, upToDate, type ReleaseRecord } from "./release-record.js";
 
 const record: ReleaseRecord = {
   devstack: 1,
@@ -38,6 +38,22 @@ describe("release records", () => {
     expect(releases[1]?.record?.digest).toBe(`sha256:${"b".repeat(64)}`);
     expect(previousRevision(releases, 3)).toBe(2);
     expect(previousRevision(releases, 1)).toBeUndefined();
+  });
+});
+
+describe("rollbacks", () => {
+  const rel = (revision: number, status: string, note?: string) => ({ revision, status, updated: "t", chart: "c", record: note ? undefined : { ...record, digest: `sha256:${String(revision).repeat(64).slice(0, 64)}` }, note });
+
+  it("goes to the revision before what runs now, not back to the one a rollback left", () => {
+    // 3 was bad and was rolled back to 2 (revision 4 = "Rollback to 2").
+    const history = [rel(4, "deployed", "Rollback to 2"), rel(3, "superseded"), rel(2, "superseded"), rel(1, "superseded")];
+    expect(rollbackTarget(history)).toBe(1);
+    expect(runningRecord(history)?.record?.digest).toBe(rel(2, "x").record?.digest);
+  });
+
+  it("after a plain deploy, goes to the previous release", () => {
+    expect(rollbackTarget([rel(3, "deployed"), rel(2, "superseded"), rel(1, "superseded")])).toBe(2);
+    expect(rollbackTarget([rel(1, "deployed")])).toBeUndefined();
   });
 });
 

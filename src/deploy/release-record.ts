@@ -76,6 +76,31 @@ export function upToDate(releases: Release[], next: Pick<ReleaseRecord, "configH
   return current?.record && current.record.configHash === next.configHash && current.record.chart === next.chart ? current : undefined;
 }
 
+/** The revision whose content a release runs: its own, or N for helm's "Rollback to N". */
+export function effectiveRevision(release: Pick<Release, "revision" | "note">): number {
+  const rolled = /^Rollback to (\d+)/.exec(release.note ?? "");
+  return rolled ? Number(rolled[1]) : release.revision;
+}
+
+/** The release record of what runs now, following rollbacks to the revision they restored. */
+export function runningRecord(releases: Release[]): { release: Release; record: ReleaseRecord | undefined } | undefined {
+  const current = releases.find((r) => r.status === "deployed");
+  if (!current) return undefined;
+  const source = releases.find((r) => r.revision === effectiveRevision(current));
+  return { release: current, record: current.record ?? source?.record };
+}
+
+/**
+ * Where a rollback without --to goes: the newest good revision older than the
+ * content that runs now — never back to the release a rollback just left.
+ */
+export function rollbackTarget(releases: Release[]): number | undefined {
+  const current = releases.find((r) => r.status === "deployed");
+  if (!current) return undefined;
+  const running = effectiveRevision(current);
+  return releases.find((r) => r.revision < running && (r.status === "superseded" || r.status === "deployed") && effectiveRevision(r) < running)?.revision;
+}
+
 /** The revision a failed deploy returns to: the newest one that was deployed or superseded before it. */
 export function previousRevision(releases: Release[], failed: number): number | undefined {
   return releases.find((r) => r.revision < failed && (r.status === "superseded" || r.status === "deployed"))?.revision;

@@ -31,7 +31,15 @@ export async function clusterAccess(config: ResolvedConfig): Promise<ClusterAcce
   if (cluster.type === "kube-context" || cluster.context) {
     const files = kubeconfigFiles(cluster.type === "kube-context" ? cluster.kubeconfig : undefined);
     const context = cluster.type === "kube-context" ? cluster.context : (cluster.context as string);
-    return { kubeconfig: files.join(":"), context, describe: `kube context ${context}`, dispose: none };
+    if (files.length === 1) return { kubeconfig: files[0] as string, context, describe: `kube context ${context}`, dispose: none };
+    // helm and the client take one file: KUBECONFIG's list is merged, as kubectl merges it, into a private temporary one.
+    const { KubeConfig } = await import("@kubernetes/client-node");
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    const dir = mkdtempSync(join(tmpdir(), "devstack-kube-"));
+    const merged = join(dir, "kubeconfig");
+    writeFileSync(merged, kc.exportConfig(), { mode: 0o600 });
+    return { kubeconfig: merged, context, describe: `kube context ${context}`, dispose: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const { EKSClient } = await import("@aws-sdk/client-eks");
   const endpoint = await describeCluster(new EKSClient({ region: cluster.region }), cluster.name);

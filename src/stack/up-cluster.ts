@@ -1,23 +1,16 @@
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type Docker from "dockerode";
 import { stringify } from "yaml";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
 import { deploy } from "../deploy/pipeline.js";
-import { installPlatform, platformInstalled } from "../deploy/platform.js";
-import { PLATFORM_CHART } from "../charts/render.js";
-import { platformValues } from "../charts/platform-values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
-import { writeDurable } from "../fs/durable.js";
 import { requireExternal, type SyncResult } from "../secrets/sync.js";
 import { corednsCustom, localRegistryHosting, namespace, siblingService, traefikConfig } from "./cluster-wiring.js";
 import type { StackSpec } from "./components.js";
 import { waitForK3s } from "./k3s.js";
-import { pebbleApiCa, setDefaultIpv4, stackStateDir } from "./pebble.js";
+import { setDefaultIpv4 } from "./pebble.js";
 import { localKubeconfigPath } from "./paths.js";
 import type { Step } from "./up-services.js";
 
@@ -26,22 +19,6 @@ function ipOf(info: Docker.ContainerInspectInfo, network: string): string {
   if (!ip) throw new DevstackError(`${info.Name} has no address on ${network}`);
   return ip;
 }
-
-function hashOf(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
-}
-
-/** Skips a helm release whose chart and values are what was last deployed successfully. */
-function unchanged(stack: string, release: string, hash: string): boolean {
-  const file = join(stackStateDir(stack), `deployed-${release}.json`);
-  return existsSync(file) && (JSON.parse(readFileSync(file, "utf8")) as { hash: string }).hash === hash;
-}
-
-function remember(stack: string, release: string, hash: string, clusterId: string): void {
-  writeDurable(join(stackStateDir(stack), `deployed-${release}.json`), JSON.stringify({ hash, clusterId, at: new Date().toISOString() }), { mode: 0o600 });
-}
-
-
 
 export interface ClusterResult {
   url: string;
@@ -56,7 +33,7 @@ export interface ClusterResult {
  * platform chart, the secrets, the app image and release, and the app
  * answering over HTTPS with a certificate from the local ACME server.
  */
-export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, sync: SyncResult, step: Step, options: { acmeRootChanged: boolean }): Promise<ClusterResult> {
+export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, sync: SyncResult, step: Step, options: { acmeRootChanged: boolean; onSecrets?: (snapshot: SyncResult["snapshot"]) => void }): Promise<ClusterResult> {
   const { ports } = config.profile;
   const kubeconfig = localKubeconfigPath(config);
   const container = (component: string) => spec.containers.find((c) => c.component === component);
@@ -86,17 +63,6 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
     await applyObjects(kc, objects);
   });
 
-  const ca = container("pebble") ? await pebbleApiCa(spec.id) : undefined;
-  // Keyed by the k3s container too: a new cluster (after --purge or a lost volume) is installed afresh.
-  const clusterId = (await docker.getContainer(k3s.name).inspect()).Id;
-  const platformHash = hashOf({ clusterId, chart: PLATFORM_CHART, values: platformValues(config, ca ? { acmeCaPem: ca.cert } : {}) });
-  if (unchanged(spec.id, "devstack-platform", platformHash)) skipped.push("platform chart (unchanged)");
-  else {
-    const firstInstall = !(await platformInstalled(kubeconfig));
-    await installPlatform(config, { kubeconfig }, step, { ...(ca ? { acmeCaPem: ca.cert } : {}), firstInstall });
-    remember(spec.id, "devstack-platform", platformHash, clusterId);
-  }
-
   requireExternal(sync, config.profileName);
   if (options.acmeRootChanged) {
     // Certificates from the previous root no longer verify: dropping the TLS secrets makes cert-manager issue new ones.
@@ -109,6 +75,6 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
     });
   }
   // The app goes through the deploy engine, as in every profile.
-  const result = await deploy(config, { step, onSkip: (what) => skipped.push(what), smokeTimeoutMs: 5 * 60_000 });
+  const result = await deploy(config, { step, onSkip: (what) => skipped.push(what), smokeTimeoutMs: 5 * 60_000, ...(options.onSecrets ? { onSecrets: options.onSecrets } : {}) });
   return { url: config.url, grafana: `https://grafana.${config.profile.domain}`, image: result.image, kubeconfig, skipped };
 }

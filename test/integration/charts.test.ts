@@ -198,6 +198,17 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     expect(devstack(["diff", "local", "loud"], { cwd: OWN, env }).code).toBe(0);
   });
 
+  it("hands helm values it reads whole, whatever their size (helm 4.1.4 misreads one-line JSON of exactly 8192 bytes)", async () => {
+    const config = loadConfig({ cwd: HELLO, profile: "local" });
+    const base = webappValues(config, { repository: "localhost:5001/hello", tag: "src-1" });
+    const values = { ...base, env: { ...base.env, PADDING: "" } };
+    values.env.PADDING = "x".repeat(8192 - JSON.stringify(values).length);
+    expect(JSON.stringify(values).length).toBe(8192);
+    const { helmTemplate } = await import("../../src/charts/helm.js");
+    const out = await helmTemplate({ release: "hello", chart: WEBAPP_CHART, namespace: "hello", values, kubeVersion: KUBE_VERSION });
+    expect(out).toContain(`PADDING: "${"x".repeat(20)}`);
+  });
+
   it("never replaces an output directory it did not write", () => {
     const foreign = mkdtempSync(join(tmpdir(), "devstack-foreign-"));
     writeFileSync(join(foreign, "keep.txt"), "mine");

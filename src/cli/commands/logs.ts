@@ -7,7 +7,8 @@ import { formatLine } from "../../logs/format.js";
 import { buildLogQL, parseTime } from "../../logs/logql.js";
 import { LokiClient, type LogLine } from "../../logs/loki.js";
 import { out } from "../output.js";
-import { protectLocalStores } from "../protect.js";
+import { openStore } from "../../secrets/open-store.js";
+import { protectLocalStores, protectSnapshot } from "../protect.js";
 
 interface LogsOptions {
   profile?: string;
@@ -24,7 +25,9 @@ interface LogsOptions {
 
 export async function run(options: LogsOptions): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
-  await protectLocalStores([config]);
+  // App lines can carry a secret by mistake: every value the store holds is redacted from what is printed.
+  if (config.profile.secretStore.type === "local") await protectLocalStores([config]);
+  else protectSnapshot(config, await (await openStore(config)).read());
   const query = options.query ?? buildLogQL({ app: config.app.name, environment: config.profileName, ...(options.level ? { level: options.level } : {}), ...(options.component ? { component: options.component } : {}), ...(options.grep ? { grep: options.grep } : {}) });
   const access = await clusterAccess(config);
   // The forward finds the Loki pod per connection, so it survives a pod restart.

@@ -7,7 +7,9 @@ import { deploy } from "../../deploy/pipeline.js";
 import { changesAgainstRunning, copyImage, runningImage } from "../../deploy/promote.js";
 import { connectDocker } from "../../stack/docker.js";
 import { colors, err, out } from "../output.js";
-import { protectLocalStores } from "../protect.js";
+import { openStore } from "../../secrets/open-store.js";
+import { secretsVersion } from "../../secrets/sync.js";
+import { protectLocalStores, protectSnapshot } from "../protect.js";
 import { Reporter } from "../tasks.js";
 
 export async function run(options: { profile?: string; from?: string; yes?: boolean; json?: boolean }): Promise<number> {
@@ -20,7 +22,9 @@ export async function run(options: { profile?: string; from?: string; yes?: bool
     const docker = await connectDocker();
     const image = await reporter.step("image: copy by digest (never rebuilt)", () => copyImage(docker, source, target, from));
     const config = diffValues(configView(source), configView(target), (p) => p === "profile.file" || p === "profile.source");
-    const changes = await reporter.step(`${target.profileName}: compare with what runs now`, () => changesAgainstRunning(target, image));
+    const targetSecrets = await (await openStore(target)).read();
+    protectSnapshot(target, targetSecrets);
+    const changes = await reporter.step(`${target.profileName}: compare with what runs now`, () => changesAgainstRunning(target, image, secretsVersion(targetSecrets)));
     if (!options.json) {
       out(`promote ${target.app.name} ${from.repository}@${from.digest} from ${source.profileName} (revision ${from.revision}) to ${colors.bold(target.profileName)}`);
       out(colors.dim(`  ${config.length} config values differ between ${source.profileName} and ${target.profileName} (\`devstack diff ${source.profileName} ${target.profileName}\` lists them)`));
@@ -42,7 +46,7 @@ export async function run(options: { profile?: string; from?: string; yes?: bool
         return 1;
       }
     }
-    const result = await deploy(target, { step: (t, w) => reporter.step(t, w), image, promotedFrom: source.profileName });
+    const result = await deploy(target, { step: (t, w) => reporter.step(t, w), image, promotedFrom: source.profileName, onSecrets: (s) => protectSnapshot(target, s) });
     if (options.json) out(JSON.stringify({ event: "done", ...result }));
     else out(`${colors.green("promoted")}: ${result.url} answers with ${result.image} (revision ${result.revision ?? "?"})`);
     return 0;
