@@ -18,7 +18,7 @@ import { DevstackError } from "../errors.js";
 import { run } from "../process/run.js";
 import { secretPlan } from "../secrets/model.js";
 import { openStore } from "../secrets/open-store.js";
-import { requireExternal, secretsVersion, syncSecrets } from "../secrets/sync.js";
+import { requireExternal, secretsVersion, syncSecrets, type SyncResult } from "../secrets/sync.js";
 import { connectDocker } from "../stack/docker.js";
 import { stackId } from "../stack/names.js";
 import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
@@ -73,6 +73,26 @@ async function gitState(dir: string): Promise<{ commit: string | null; dirty: bo
   };
 }
 
+/**
+ * Secrets synced (external ones required), then the platform installed or
+ * upgraded with the local store delivered between its passes: what every
+ * deploy and `devstack platform` do first.
+ */
+export async function secretsAndPlatform(config: ResolvedConfig, access: Pick<ClusterAccess, "kubeconfig" | "context">, step: Step, onSecrets?: (snapshot: SyncResult["snapshot"]) => void) {
+  const store = await openStore(config);
+  const sync = await step("secrets: sync", () => syncSecrets(secretPlan(config), store));
+  onSecrets?.(sync.snapshot);
+  requireExternal(sync, config.profileName);
+  const deliver = async () => {
+    if (config.profile.secretStore.type !== "local") return;
+    const kc = await kubeConfig(access.kubeconfig, access.context);
+    await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [adoptableSecretsNamespace(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
+  };
+  const ca = config.profile.acme.type === "local" ? await pebbleApiCa(stackId(config)) : undefined;
+  const platform = await ensurePlatform(config, { kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}) }, step, ca ? { acmeCaPem: ca.cert } : {}, deliver);
+  return { sync, platform };
+}
+
 export async function releases(config: ResolvedConfig, access: Pick<ClusterAccess, "kubeconfig" | "context">): Promise<Release[]> {
   const result = await helm(historyArgs({ release: config.app.name, namespace: appNamespace(config), kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}) }));
   if (result.exitCode !== 0) {
@@ -100,17 +120,7 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
   const access = await step(`cluster: ${config.profile.cluster.type}`, () => clusterAccess(config));
   try {
     const ctx = access.context ? { context: access.context } : {};
-    const store = await openStore(config);
-    const sync = await step("secrets: sync", () => syncSecrets(secretPlan(config), store));
-    options.onSecrets?.(sync.snapshot);
-    requireExternal(sync, config.profileName);
-    const deliver = async () => {
-      if (config.profile.secretStore.type !== "local") return;
-      const kc = await kubeConfig(access.kubeconfig, access.context);
-      await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [adoptableSecretsNamespace(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
-    };
-    const ca = config.profile.acme.type === "local" ? await pebbleApiCa(stackId(config)) : undefined;
-    const platform = await ensurePlatform(config, access, step, ca ? { acmeCaPem: ca.cert } : {}, deliver);
+    const { sync, platform } = await secretsAndPlatform(config, access, step, options.onSecrets);
     if (platform === "unchanged") options.onSkip?.("platform chart (unchanged)");
 
     let image = options.image;

@@ -114,7 +114,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
       }
       const deployment = app.find((m) => m.kind === "Deployment") as Manifest;
       const web = podSpecs(deployment)[0]?.containers[0];
-      expect(web?.startupProbe && web.readinessProbe && web.livenessProbe).toBeTruthy();
+      for (const probe of [web?.startupProbe, web?.readinessProbe, web?.livenessProbe]) expect(probe).toMatchObject({ httpGet: { path: "/healthz", port: "http" } });
       expect(specOf(deployment).strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
       const pdb = app.find((m) => m.kind === "PodDisruptionBudget") as Manifest;
       expect(specOf(pdb).selector.matchLabels).toEqual(specOf(deployment).selector.matchLabels);
