@@ -12,11 +12,24 @@ export async function run(options: { profile?: string; servicesOnly?: boolean },
   if (command.length === 0) throw new UsageError("no command to run", "put it after --, e.g. `devstack test -- npm test`");
   const started = performance.now();
   err(colors.dim(`starting an isolated stack${options.servicesOnly ? " (services only)" : ""}…`));
+  // Ctrl-C while the stack starts: it finishes starting, then is removed at once, so nothing is left behind.
+  let interrupted = false;
+  const onStartInterrupt = () => {
+    interrupted = true;
+    err(colors.yellow("interrupted: removing the stack as soon as it is up"));
+  };
+  process.on("SIGINT", onStartInterrupt);
   const stack = await startStack({
     ...(options.profile ? { profile: options.profile } : {}),
     cluster: !options.servicesOnly,
     onStep: (title, ms) => err(colors.dim(`  ✓ ${title} (${ms} ms)`)),
-  });
+  }).finally(() => process.off("SIGINT", onStartInterrupt));
+  process.off("SIGINT", onStartInterrupt);
+  if (interrupted) {
+    await stack.stop();
+    err(colors.dim(`stack ${stack.name} removed`));
+    return 130;
+  }
   const openStoreSnapshot = await (await import("../../secrets/open-store.js")).openStore(stack.config);
   protectSnapshot(stack.config, await openStoreSnapshot.read());
   err(colors.dim(`stack ${stack.name} up in ${Math.round(performance.now() - started)} ms; running: ${command.join(" ")}`));
