@@ -11,6 +11,7 @@ import { corednsCustom, localRegistryHosting, namespace, siblingService, traefik
 import type { StackSpec } from "./components.js";
 import { waitForK3s } from "./k3s.js";
 import { setDefaultIpv4 } from "./pebble.js";
+import { waitFor } from "./wait.js";
 import { localKubeconfigPath } from "./paths.js";
 import type { Step } from "./up-services.js";
 
@@ -60,7 +61,8 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       await setDefaultIpv4(ports.acmeTestServer, nodeIp);
     }
     if (container("smtp")) objects.push(...siblingService("smtp", await ipOfComponent("smtp"), [{ name: "smtp", port: 1025 }, { name: "web", port: 1080 }]));
-    await applyObjects(kc, objects);
+    // k3s registers some kinds (HelmChartConfig) a little after its node is Ready: retry until they are known.
+    await waitFor("the k3s API to accept the wiring", () => applyObjects(kc, objects).then(() => true), 120_000, 2000);
   });
 
   requireExternal(sync, config.profileName);
