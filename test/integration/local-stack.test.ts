@@ -79,11 +79,11 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
   });
 
-  it("Pebble issues a certificate over HTTP-01", async () => {
+  it("Pebble issues a certificate over HTTP-01 for the local profile's hosts (*.localhost)", async () => {
     const ca = readFileSync(done.endpoints.acme.caFile, "utf8");
     const client = new acme.Client({ directoryUrl: done.endpoints.acme.directory, accountKey: await acme.crypto.createPrivateKey() });
     acme.axios.defaults.httpsAgent = new Agent({ ca });
-    const [key, csr] = await acme.crypto.createCsr({ commonName: "app.devstack.test" });
+    const [key, csr] = await acme.crypto.createCsr({ commonName: "hello.localhost", altNames: ["hello.localhost", "grafana.localhost"] });
     const cert = await client.auto({
       csr,
       email: "dev@devstack.test",
@@ -99,7 +99,7 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     });
     expect(key.length).toBeGreaterThan(0);
     const info = acme.crypto.readCertificateInfo(cert);
-    expect(info.domains.commonName).toBe("app.devstack.test");
+    expect(info.domains.altNames).toEqual(["hello.localhost", "grafana.localhost"]);
     expect(info.issuer.commonName).toMatch(/Pebble/);
   });
 
