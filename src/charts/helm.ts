@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { DevstackError } from "../errors.js";
 import { run, type RunResult } from "../process/run.js";
+import { upgradeArgs } from "./helm-args.js";
 import { resolveHelm } from "./helm-binary.js";
 
 /** Runs helm with an argument array; its stderr is relayed in the error when it fails. */
@@ -88,19 +89,8 @@ export interface UpgradeOptions {
 
 /** `helm upgrade --install --atomic --wait`: the release either becomes ready or is rolled back. */
 export async function helmUpgrade(options: UpgradeOptions): Promise<void> {
-  await withValuesFile(options.values, async (file) => {
-    const result = await helm(
-      [
-        "upgrade", "--install", options.release, options.chart,
-        "--namespace", options.namespace, "--create-namespace",
-        "--kubeconfig", options.kubeconfig,
-        ...(options.context ? ["--kube-context", options.context] : []),
-        "--values", file,
-        "--atomic", "--wait", "--timeout", options.timeout,
-        ...(options.description ? ["--description", options.description] : []),
-      ],
-      { timeoutMs: 30 * 60_000 },
-    );
+  await withValuesFile(options.values, async (valuesFile) => {
+    const result = await helm(upgradeArgs({ ...options, valuesFile }), { timeoutMs: 30 * 60_000 });
     if (result.exitCode !== 0) throw helmFailure(`helm upgrade of ${options.release}`, result, "the previous release is still serving (--atomic rolled it back); the output above says why");
   });
 }

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { contextHash } from "../deploy/context-hash.js";
+import { appSource } from "../deploy/source.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { helmTemplate } from "./helm.js";
 import { imageRepository, type ImageRef } from "./image.js";
@@ -32,9 +32,7 @@ export interface ChartRender {
 export async function renderImage(config: ResolvedConfig, override?: Partial<ImageRef>): Promise<ImageRef> {
   const repository = override?.repository ?? imageRepository(config);
   if (override?.tag || override?.digest) return { repository, tag: override.tag ?? "pinned", ...(override.digest ? { digest: override.digest } : {}) };
-  const context = resolve(config.projectDir, config.app.build.context);
-  const hash = await contextHash(context, config.app.build.dockerfile, { ...(config.app.build.target ? { target: config.app.build.target } : {}), args: config.app.build.args });
-  return { repository, tag: `src-${hash.slice(0, 12)}` };
+  return { repository, tag: (await appSource(config)).tag };
 }
 
 async function renderChart(

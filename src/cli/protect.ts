@@ -4,7 +4,7 @@ import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
 import { Redactor } from "../secrets/redact.js";
 import type { Snapshot } from "../secrets/store.js";
-import { displayName } from "../secrets/model.js";
+import { redactorFor } from "../secrets/sync.js";
 import { projectKey } from "../stack/names.js";
 import { setOutputFilter } from "./output.js";
 
@@ -12,10 +12,7 @@ const redactor = new Redactor();
 
 /** Adds a profile's secret values to the redactor every byte of output passes through. */
 export function protectSnapshot(config: ResolvedConfig, snapshot: Snapshot): void {
-  for (const v of secretPlan(config).stored) {
-    const entry = snapshot[v.group][v.name];
-    if (entry && v.sensitive) redactor.add(displayName(v), entry.value);
-  }
+  redactorFor(secretPlan(config), snapshot, redactor);
   if (redactor.size > 0) setOutputFilter((text) => redactor.redact(text));
 }
 

@@ -22,7 +22,7 @@ import { requireExternal, secretsVersion, syncSecrets, type SyncResult } from ".
 import { connectDocker } from "../stack/docker.js";
 import { stackId } from "../stack/names.js";
 import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
-import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
+import { historyArgs, rollbackArgs, upgradeArgs } from "../charts/helm-args.js";
 import { adoptableSecretsNamespace, ensurePlatform } from "./platform.js";
 import { buildAndPublishLocal } from "./publish.js";
 import { buildAndPublishRemote } from "./publish-remote.js";

@@ -1,11 +1,11 @@
 import { readFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type Docker from "dockerode";
 import { imageRepository } from "../charts/image.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
-import { contextHash } from "./context-hash.js";
+import { appSource } from "./source.js";
 import { buildImage } from "./image.js";
 import type { Published } from "./publish.js";
 
@@ -75,17 +75,16 @@ export async function registryAuth(config: ResolvedConfig, repository: string): 
 
 /** Build and push to the profile's remote registry, skipped when the image of these sources is there. */
 export async function buildAndPublishRemote(docker: Docker, config: ResolvedConfig, step: <T>(title: string, work: () => Promise<T>) => Promise<T>): Promise<Published> {
-  const build = config.app.build;
-  const context = resolve(config.projectDir, build.context);
   const t0 = performance.now();
-  const tag = `src-${(await contextHash(context, build.dockerfile, { ...(build.target ? { target: build.target } : {}), args: build.args })).slice(0, 12)}`;
+  const source = await appSource(config);
+  const { tag } = source;
   const repository = imageRepository(config);
   const auth = await registryAuth(config, repository);
   const existing = await ecrDigest(config, tag);
   const t1 = performance.now();
   if (existing) return { repository, tag, digest: existing, built: false, ms: { hash: t1 - t0, build: 0, push: 0 } };
   // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
-  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { context, dockerfile: build.dockerfile, ...(build.target ? { target: build.target } : {}), args: build.args, tag: `${repository}:${tag}`, platform: "linux/amd64" }));
+  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { ...source, tag: `${repository}:${tag}`, platform: "linux/amd64" }));
   const t2 = performance.now();
   const digest = await step("image: push (new layers only)", async () => {
     const stream = await docker.getImage(`${repository}:${tag}`).push({ authconfig: auth });

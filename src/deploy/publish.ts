@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import type Docker from "dockerode";
 import { imageRepository } from "../charts/image.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { contextHash } from "./context-hash.js";
+import { appSource } from "./source.js";
 import { buildImage, pushImage, registryDigest } from "./image.js";
 
 export interface Published {
@@ -21,17 +20,15 @@ export interface Published {
 export async function buildAndPublishLocal(docker: Docker, config: ResolvedConfig, options: { step?: <T>(title: string, work: () => Promise<T>) => Promise<T> } = {}): Promise<Published> {
   const step = options.step ?? (<T>(_title: string, work: () => Promise<T>) => work());
   const t0 = performance.now();
-  const context = resolve(config.projectDir, config.app.build.context);
-  const build = config.app.build;
-  const hash = await contextHash(context, build.dockerfile, { ...(build.target ? { target: build.target } : {}), args: build.args });
-  const tag = `src-${hash.slice(0, 12)}`;
+  const source = await appSource(config);
+  const { tag } = source;
   const repository = imageRepository(config);
   const registry = `127.0.0.1:${config.profile.ports.registry}`;
   const t1 = performance.now();
   const existing = await registryDigest(registry, config.app.name, tag);
   if (existing) return { repository, tag, digest: existing, built: false, ms: { hash: t1 - t0, build: 0, push: 0 } };
   await step(`image: build ${repository}:${tag}`, () =>
-    buildImage(docker, { context, dockerfile: build.dockerfile, ...(build.target ? { target: build.target } : {}), args: build.args, tag: `${repository}:${tag}` }),
+    buildImage(docker, { ...source, tag: `${repository}:${tag}` }),
   );
   const t2 = performance.now();
   await step("image: push (new layers only)", () => pushImage(docker, `${repository}:${tag}`));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { historyArgs, rollbackArgs, upgradeArgs } from "./helm-args.js";
+import { historyArgs, rollbackArgs, upgradeArgs } from "../charts/helm-args.js";
 import { decodeRecord, encodeRecord, parseHistory, previousRevision, rollbackTarget, runningRecord, upToDate, type ReleaseRecord } from "./release-record.js";
 
 const record: ReleaseRecord = {

@@ -121,8 +121,8 @@ export function secretsVersion(snapshot: Snapshot): string {
   return stamps.length === 0 ? "" : createHash("sha256").update(stamps.sort().join("\n")).digest("hex").slice(0, 12);
 }
 
-export function redactorFor(plan: SecretPlan, snapshot: Snapshot): Redactor {
-  const redactor = new Redactor();
+/** Adds every sensitive stored value of the plan to a redactor (a new one unless given). */
+export function redactorFor(plan: SecretPlan, snapshot: Snapshot, redactor = new Redactor()): Redactor {
   for (const v of plan.stored) {
     const entry = snapshot[v.group][v.name];
     if (entry && v.sensitive) redactor.add(displayName(v), entry.value);

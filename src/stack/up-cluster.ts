@@ -6,7 +6,7 @@ import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
-import { requireExternal, type SyncResult } from "../secrets/sync.js";
+import type { Snapshot } from "../secrets/store.js";
 import { corednsCustom, localRegistryHosting, namespace, siblingService, traefikConfig } from "./cluster-wiring.js";
 import type { StackSpec } from "./components.js";
 import { waitForK3s } from "./k3s.js";
@@ -34,7 +34,7 @@ export interface ClusterResult {
  * platform chart, the secrets, the app image and release, and the app
  * answering over HTTPS with a certificate from the local ACME server.
  */
-export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, sync: SyncResult, step: Step, options: { acmeRootChanged: boolean; onSecrets?: (snapshot: SyncResult["snapshot"]) => void }): Promise<ClusterResult> {
+export async function upCluster(docker: Docker, config: ResolvedConfig, spec: StackSpec, step: Step, options: { acmeRootChanged: boolean; onSecrets?: (snapshot: Snapshot) => void }): Promise<ClusterResult> {
   const { ports } = config.profile;
   const kubeconfig = localKubeconfigPath(config);
   const container = (component: string) => spec.containers.find((c) => c.component === component);
@@ -65,7 +65,6 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
     await waitFor("the k3s API to accept the wiring", () => applyObjects(kc, objects).then(() => true), 120_000, 2000);
   });
 
-  requireExternal(sync, config.profileName);
   if (options.acmeRootChanged) {
     // Certificates from the previous root no longer verify: dropping the TLS secrets makes cert-manager issue new ones.
     await step("tls: re-issue certificates for the new local ACME root", async () => {

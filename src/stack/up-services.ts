@@ -7,7 +7,7 @@ import { writeDurable } from "../fs/durable.js";
 import { openStore } from "../secrets/open-store.js";
 import { secretPlan } from "../secrets/model.js";
 import type { Snapshot } from "../secrets/store.js";
-import { syncSecrets, type SyncResult } from "../secrets/sync.js";
+import { syncSecrets } from "../secrets/sync.js";
 import { POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
 import { connectDocker } from "./docker.js";
 import { executePlan } from "./execute.js";
@@ -62,7 +62,7 @@ function containerIp(info: Docker.ContainerInspectInfo, network: string): string
  * registry, Postgres with the app's role and database, Pebble with its DNS
  * test server, and the SMTP sink; then waits until each answers.
  */
-export async function upServices(config: ResolvedConfig, planned: PlannedStack, step: Step): Promise<{ endpoints: ServiceEndpoints; snapshot: Snapshot; sync: SyncResult }> {
+export async function upServices(config: ResolvedConfig, planned: PlannedStack, step: Step): Promise<{ endpoints: ServiceEndpoints; snapshot: Snapshot }> {
   const docker = planned.docker as Docker;
   const { spec, plan } = planned;
   const store = await openStore(config);
@@ -128,5 +128,5 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
     await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000));
     endpoints.smtp = { host: "127.0.0.1", port: ports.smtp, ui: `http://127.0.0.1:${ports.smtpUi}`, api: `http://127.0.0.1:${ports.smtpUi}/email` };
   }
-  return { endpoints, snapshot, sync };
+  return { endpoints, snapshot };
 }

@@ -99,8 +99,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     rmSync(dirname(store.location), { recursive: true, force: true });
   };
   try {
-    const { endpoints, snapshot, sync } = await upServices(config, planned, step);
-    const result = cluster ? await upCluster(docker, config, planned.spec, sync, step, { acmeRootChanged: false }) : undefined;
+    const { endpoints, snapshot } = await upServices(config, planned, step);
+    const result = cluster ? await upCluster(docker, config, planned.spec, step, { acmeRootChanged: false }) : undefined;
     const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;
     const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     return {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { UsageError } from "../../errors.js";
+import { openStore } from "../../secrets/open-store.js";
 import { startStack } from "../../testing/stack.js";
 import { colors, err } from "../output.js";
 import { protectSnapshot } from "../protect.js";
@@ -30,8 +31,7 @@ export async function run(options: { profile?: string; servicesOnly?: boolean },
     err(colors.dim(`stack ${stack.name} removed`));
     return 130;
   }
-  const openStoreSnapshot = await (await import("../../secrets/open-store.js")).openStore(stack.config);
-  protectSnapshot(stack.config, await openStoreSnapshot.read());
+  protectSnapshot(stack.config, await (await openStore(stack.config)).read());
   err(colors.dim(`stack ${stack.name} up in ${Math.round(performance.now() - started)} ms; running: ${command.join(" ")}`));
   let code: number;
   try {

@@ -60,9 +60,9 @@ export async function run(options: UpOptions): Promise<number> {
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
     const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
-    const { endpoints, snapshot, sync } = await upServices(config, planned, step);
+    const { endpoints, snapshot } = await upServices(config, planned, step);
     protectSnapshot(config, snapshot);
-    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, sync, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
+    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     const env = hostEnvironment(config, endpoints, appSecrets);
     const ms = Math.round(performance.now() - started);

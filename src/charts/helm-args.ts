@@ -6,7 +6,7 @@ export interface DeployArgs {
   kubeconfig: string;
   context?: string;
   timeout: string;
-  description: string;
+  description?: string;
 }
 
 /** The argument list of the deploy's `helm upgrade`: atomic, waits, and records devstack's release record. */
@@ -18,7 +18,7 @@ export function upgradeArgs(a: DeployArgs): string[] {
     ...(a.context ? ["--kube-context", a.context] : []),
     "--values", a.valuesFile,
     "--atomic", "--wait", "--wait-for-jobs", "--timeout", a.timeout,
-    "--description", a.description,
+    ...(a.description ? ["--description", a.description] : []),
   ];
 }
 
