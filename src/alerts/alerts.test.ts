@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { skipWithout } from "../../test/support/engines.js";
 import { loadConfig } from "../config/resolve.js";
 import { alertmanagerConfig, SMTP_PASSWORD_FILE } from "./alertmanager.js";
 import { alertExpr, lokiRules } from "./rules.js";
@@ -44,7 +45,7 @@ describe("Alertmanager config from devstack.yaml", () => {
     expect(text).not.toMatch(/smtp_auth_password:/);
   });
 
-  it.skipIf(spawnSync("amtool", ["--version"]).status !== 0)("passes amtool check-config (needs Debian's prometheus-alertmanager)", () => {
+  it.skipIf(skipWithout("amtool (prometheus-alertmanager)", spawnSync("amtool", ["--version"]).status !== 0))("passes amtool check-config (needs Debian's prometheus-alertmanager)", () => {
     const dir = mkdtempSync(join(tmpdir(), "devstack-am-"));
     for (const [name, config] of [["local", local], ["prod", prod]] as const) {
       const file = join(dir, `${name}.yml`);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readStoreIn } from "../support/store.js";
 import { BIN, devstack, HELLO } from "../support/cli.js";
+import { skipWithout } from "../support/engines.js";
 
 const home = mkdtempSync(join(tmpdir(), "devstack-secrets-home-"));
 const env = { DEVSTACK_HOME: home };
@@ -90,7 +91,7 @@ describe("devstack secrets in examples/hello", () => {
     expect((await readStore()).app.SESSION_KEY?.value).not.toBe(before.app.SESSION_KEY?.value);
   }, 60_000);
 
-  it.skipIf(spawnSync("script", ["--version"]).status !== 0)("prompts on a terminal without echoing what is typed (needs util-linux script)", async () => {
+  it.skipIf(skipWithout("util-linux script", spawnSync("script", ["--version"]).status !== 0))("prompts on a terminal without echoing what is typed (needs util-linux script)", async () => {
     // `script` gives the command a real pseudo-terminal; the typed value follows the prompt.
     const child = spawn("script", ["-qec", `${process.execPath} ${BIN} secrets set STRIPE_API_KEY`, "/dev/null"], { cwd: HELLO, env: { ...process.env, ...env } });
     let screen = "";

@@ -22,3 +22,14 @@ export function describeWithEngine(engine: string, missing: string | undefined, 
   describe.skip(`${title} [skipped: ${engine} missing: ${missing}]`, body);
 }
 
+
+/**
+ * For a single test that needs a tool: true (skip) when the tool is missing,
+ * except under DEVSTACK_REQUIRE_ENGINES=1, where the test runs and fails.
+ */
+export function skipWithout(tool: string, missing: boolean): boolean {
+  if (!missing) return false;
+  if (process.env.DEVSTACK_REQUIRE_ENGINES === "1") return false;
+  process.stderr.write(`skip: a test needs ${tool}, which is missing\n`);
+  return true;
+}
