@@ -71,8 +71,12 @@ export const exportSpec = z.strictObject({
   cursor: sqlIdentifier.describe("a column that only grows: updated_at or a serial id"),
   key: z.array(sqlIdentifier).min(1).optional().describe("the row key analysts deduplicate on; default the primary key"),
   columns: z.array(sqlIdentifier).min(1).optional(),
-  where: z.string().optional(),
-  schedule: cronSchedule.optional(),
+  where: z.string().optional().describe("an SQL condition rows must meet, such as deleted_at IS NULL"),
+  overlap: z
+    .union([duration, z.int().min(0)])
+    .optional()
+    .describe("re-read this far behind the watermark (a duration for time cursors, a count for id cursors) to catch rows committed late"),
+  schedule: cronSchedule.optional().describe("when the cluster runs it (a CronJob); without it the export runs only by hand"),
 });
 
 const secretName = /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)$/i;

@@ -84,6 +84,16 @@ export const secretStoreSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
+export const objectStoreSpec = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("an S3-compatible container beside the local cluster") }),
+  z.strictObject({
+    type: z.literal("s3").describe("an S3 bucket; credentials from the default AWS chain (IRSA in the cluster)"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "an S3 bucket name such as hello-exports" }),
+    prefix: z.string().regex(/^([A-Za-z0-9!_.*'()-]+\/)*$/, { error: "a key prefix ending in / such as exports/" }).default(""),
+    region: awsRegion.optional(),
+  }),
+]);
+
 export const imageComponents = [
   "k3s",
   "registry",
@@ -91,6 +101,7 @@ export const imageComponents = [
   "pebble",
   "pebble-challtestsrv",
   "smtp",
+  "object-store",
 ] as const;
 
 export const imagesSpec = z.strictObject({
@@ -113,6 +124,7 @@ export const localPorts = z.strictObject({
   smtp: port.default(1025),
   smtpUi: port.default(8025),
   kubeApi: port.default(6443),
+  objectStore: port.default(9000),
 });
 
 export const profileSchema = z
@@ -131,6 +143,7 @@ export const profileSchema = z
     database: databaseEndpoint.default({ type: "local" }),
     smtp: smtpSpec.default({ type: "local" }),
     secretStore: secretStoreSpec.default({ type: "local" }),
+    objectStore: objectStoreSpec.default({ type: "local" }).describe("where `devstack export` writes Parquet files"),
     images: imagesSpec.default({ overrides: {} }),
     ports: localPorts.default({
       http: 80,
@@ -143,6 +156,7 @@ export const profileSchema = z
       smtp: 1025,
       smtpUi: 8025,
       kubeApi: 6443,
+      objectStore: 9000,
     }),
     replicas: z.int().min(1).max(100).optional().describe("overrides service.replicas"),
     resources: resources.optional().describe("overrides service.resources"),
@@ -159,6 +173,7 @@ export const profileSchema = z
       ["database", "external"],
       ["smtp", "relay"],
       ["secretStore", "aws-secrets-manager"],
+      ["objectStore", "s3"],
     ];
     for (const [key, instead] of profile.cluster.type === "k3s" ? [] : local) {
       const spec = profile[key] as { type: string };
@@ -179,6 +194,9 @@ export const profileSchema = z
     }
     if (profile.secretStore.type === "aws-secrets-manager" && !profile.secretStore.region && profile.cluster.type !== "eks") {
       ctx.addIssue({ code: "custom", path: ["secretStore"], message: "aws-secrets-manager needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
+    }
+    if (profile.objectStore.type === "s3" && !profile.objectStore.region && profile.cluster.type !== "eks") {
+      ctx.addIssue({ code: "custom", path: ["objectStore"], message: "an s3 object store needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
     }
     if (profile.autoscale && profile.autoscale.min > profile.autoscale.max) {
       ctx.addIssue({ code: "custom", path: ["autoscale", "min"], message: "min must not exceed max", params: { plain: true } });
