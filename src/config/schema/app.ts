@@ -166,3 +166,4 @@ export const appSchema = z
 export type AppConfig = z.output<typeof appSchema>;
 export type SecretSpec = z.output<typeof secretSpec>;
 export type SecretRecipe = z.output<typeof secretRecipe>;
+export type ExportSpec = z.output<typeof exportSpec>;

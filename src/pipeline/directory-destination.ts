@@ -1,0 +1,71 @@
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { DevstackError } from "../errors.js";
+import { writeDurable } from "../fs/durable.js";
+import { WATERMARK_FILE, type Destination } from "./destination.js";
+import type { Watermark } from "./window.js";
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A local directory: parts are fsynced before they get their final name, the watermark is written atomically. */
+export class DirectoryDestination implements Destination {
+  readonly uri: string;
+
+  constructor(private readonly root: string) {
+    this.uri = root;
+  }
+
+  async lock(exportName: string): Promise<() => Promise<void>> {
+    const dir = join(this.root, exportName);
+    mkdirSync(dir, { recursive: true });
+    const { default: lockfile } = await import("proper-lockfile");
+    try {
+      return await lockfile.lock(dir, { lockfilePath: join(dir, "_export.lock"), stale: 60_000, update: 10_000, retries: 0 });
+    } catch (error) {
+      throw new DevstackError(`another export of ${exportName} is writing to ${dir}`, { fix: "wait for it to finish; a lock left by a killed run expires after a minute", cause: error });
+    }
+  }
+
+  async readWatermark(exportName: string): Promise<Watermark | undefined> {
+    const file = join(this.root, exportName, WATERMARK_FILE);
+    if (!existsSync(file)) return undefined;
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as Watermark;
+    } catch (error) {
+      throw new DevstackError(`the watermark ${file} is unreadable`, { fix: "restore it from version control or backups, or run `devstack export --full` to export everything again", cause: error });
+    }
+  }
+
+  async putPart(exportName: string, partition: string, name: string, file: string): Promise<string> {
+    const dir = join(this.root, exportName, partition);
+    mkdirSync(dir, { recursive: true });
+    const target = join(dir, name);
+    // Files arrive under a dot-name (ignored by readers) and are renamed only once fsynced.
+    const temp = join(dir, `.${name}.tmp`);
+    copyFileSync(file, temp);
+    fsyncPath(temp);
+    renameSync(temp, target);
+    fsyncPath(dir);
+    return target;
+  }
+
+  async writeWatermark(exportName: string, watermark: Watermark): Promise<void> {
+    writeDurable(join(this.root, exportName, WATERMARK_FILE), `${JSON.stringify(watermark, null, 2)}\n`, { mode: 0o644, keepPrevious: true });
+  }
+
+  async localFiles(exportName: string): Promise<string[]> {
+    const dir = join(this.root, exportName);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".parquet") && !f.split(/[\\/]/).some((part) => part.startsWith(".")))
+      .sort()
+      .map((f) => join(dir, f));
+  }
+}

@@ -1,0 +1,54 @@
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { ColumnRoute } from "./type-map.js";
+import { quoteIdent } from "./type-map.js";
+
+export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** DuckDB's read_csv settings for Postgres's CSV: quoted "" is an empty string, only a bare empty field is NULL. */
+export function readCsvSql(file: string, routes: ColumnRoute[]): string {
+  const columns = routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`).join(", ");
+  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n')`;
+}
+
+export function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression): string {
+  const select = routes.map((r) => (r.convert === quoteIdent(r.name) ? r.convert : `${r.convert} AS ${quoteIdent(r.name)}`)).join(", ");
+  return `COPY (SELECT ${select} FROM ${readCsvSql(csvFile, routes)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880)`;
+}
+
+/**
+ * One in-process DuckDB for a run. Its memory is capped and it spills to
+ * `tempDir`, so a wide chunk cannot grow the process without bound.
+ */
+export class ParquetWriter {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: { tempDir: string; memoryLimit?: string; threads?: number }): Promise<ParquetWriter> {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(":memory:", {
+      memory_limit: options.memoryLimit ?? "256MB",
+      temp_directory: options.tempDir,
+      threads: String(options.threads ?? 2),
+      // Nothing is fetched from the network: the parquet and json extensions are built in.
+      autoinstall_known_extensions: "false",
+    });
+    const connection = await instance.connect();
+    await connection.run("SET preserve_insertion_order = false; SET TimeZone = 'UTC'");
+    return new ParquetWriter(instance, connection);
+  }
+
+  async convert(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression = "zstd"): Promise<void> {
+    await this.connection.run(convertSql(csvFile, routes, parquetFile, compression));
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client, ClientConfig } from "pg";
+import type { ExportSpec } from "../config/schema/app.js";
+import { DevstackError } from "../errors.js";
+import { faultPoint } from "../fs/durable.js";
+import { describeTable, type TableInfo } from "./columns.js";
+import { copyToFile } from "./copy.js";
+import type { Destination } from "./destination.js";
+import { ParquetWriter, type Compression } from "./parquet.js";
+import { quoteIdent, routeColumn, type ColumnRoute } from "./type-map.js";
+import { cursorKind, inlineParams, windowFilter, type Watermark } from "./window.js";
+
+export interface ExportProgress {
+  rows: number;
+  /** CSV bytes read from Postgres so far. */
+  bytes: number;
+  seconds: number;
+}
+
+export interface ExportJob {
+  name: string;
+  spec: ExportSpec;
+  connection: ClientConfig;
+  destination: Destination;
+  full?: boolean;
+  compression?: Compression;
+  /** Heap pages per COPY when a table is read in ranges (8 KiB each). */
+  chunkPages?: number;
+  workDir?: string;
+  now?: Date;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportResult {
+  export: string;
+  table: string;
+  mode: "full" | "incremental";
+  rows: number;
+  partition: string;
+  files: string[];
+  parquetBytes: number;
+  /** The watermark the run started after and the one it left; undefined when there was none. */
+  from?: string;
+  to?: string;
+  /** True when an open transaction kept the watermark below the newest row seen. */
+  heldBack: boolean;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const DEFAULT_CHUNK_PAGES = 8192;
+const CHUNK_ROWS = 250_000;
+
+/** Hive-style, so DuckDB, Spark and Athena read the export time as a column. */
+export function partitionName(at: Date): string {
+  return `exported_at=${at.toISOString().replace(/:/g, "-")}`;
+}
+
+function selectedColumns(info: TableInfo, spec: ExportSpec, key: string[], table: string): TableInfo["columns"] {
+  const byName = new Map(info.columns.map((c) => [c.name, c]));
+  const wanted = spec.columns ? [...spec.columns] : info.columns.map((c) => c.name);
+  // The row key and the cursor always travel: without them analysts cannot deduplicate.
+  for (const name of [...key, spec.cursor]) if (!wanted.includes(name)) wanted.push(name);
+  return wanted.map((name) => {
+    const column = byName.get(name);
+    if (!column) throw new DevstackError(`column ${name} is not in ${table}`, { fix: `columns of ${table}: ${info.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
+    return column;
+  });
+}
+
+/** Ranges of heap pages for COPY to read one at a time, so parts are converted while the next range streams. */
+function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | undefined)[] {
+  if (!split || !["r", "m"].includes(info.kind) || info.pages <= chunkPages) return [undefined];
+  const out: string[] = [];
+  // One range past the size read at the start catches pages added since (they are invisible to the snapshot anyway).
+  for (let page = 0; page <= info.pages; page += chunkPages) {
+    out.push(page + chunkPages > info.pages ? `ctid >= '(${page},0)'::tid` : `ctid >= '(${page},0)'::tid AND ctid < '(${page + chunkPages},0)'::tid`);
+  }
+  return out;
+}
+
+async function oldestOpenTransaction(client: Client): Promise<string> {
+  // Read before the snapshot: a transaction open now may commit rows older than the newest one the snapshot shows.
+  const { rows } = await client.query<{ guard: string }>(
+    `SELECT least(clock_timestamp(), min(xact_start))::text AS guard FROM pg_stat_activity
+     WHERE pid <> pg_backend_pid() AND datname = current_database() AND xact_start IS NOT NULL AND backend_type = 'client backend'`,
+  );
+  return (rows[0] as { guard: string }).guard;
+}
+
+/**
+ * One run of one export: rows past the watermark (or all with `full`) in a
+ * single repeatable-read snapshot, streamed by COPY into CSV chunks that
+ * DuckDB turns into Parquet parts while the next chunk streams. The
+ * watermark moves only after every part is durable at the destination.
+ */
+export async function runExport(job: ExportJob): Promise<ExportResult> {
+  const started = performance.now();
+  const spec = job.spec;
+  const at = job.now ?? new Date();
+  const partition = partitionName(at);
+  const workDir = job.workDir ?? mkdtempSync(join(tmpdir(), "devstack-export-"));
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ ...job.connection, application_name: "devstack-export" });
+  const release = await job.destination.lock(job.name);
+  let writer: ParquetWriter | undefined;
+  try {
+    await client.connect().catch((error: Error) => {
+      throw new DevstackError(`cannot connect to the database for export ${job.name}: ${error.message}`, { fix: "check the profile's database endpoint (is `devstack up` running?) and that this machine can reach it", cause: error });
+    });
+    // Fixed output formats, whatever the server's defaults, so DuckDB parses exactly what Postgres prints.
+    await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
+    const previous = job.full ? undefined : await job.destination.readWatermark(job.name);
+    if (previous && (previous.table !== spec.table || previous.cursor !== spec.cursor)) {
+      throw new DevstackError(`the watermark of ${job.name} at ${job.destination.uri} was made for ${previous.table}.${previous.cursor}, not ${spec.table}.${spec.cursor}`, {
+        fix: `run \`devstack export ${job.name} --full\` once to start over from the whole table`,
+        exitCode: 2,
+      });
+    }
+
+    const info0 = await describeTable(client, spec.table);
+    const cursorColumn = info0.columns.find((c) => c.name === spec.cursor);
+    if (!cursorColumn) throw new DevstackError(`cursor column ${spec.cursor} is not in ${spec.table}`, { fix: `columns of ${spec.table}: ${info0.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
+    const kind = cursorKind(cursorColumn.type);
+    if (!kind) throw new DevstackError(`cursor ${spec.cursor} is ${cursorColumn.type}; a cursor must only grow`, { fix: "use a timestamp such as updated_at, or a serial/identity id", exitCode: 2 });
+    const guard = cursorColumn.type === "timestamptz" ? await oldestOpenTransaction(client) : undefined;
+
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const info = await describeTable(client, spec.table);
+    const key = spec.key ?? info.primaryKey;
+    if (key.length === 0) throw new DevstackError(`${spec.table} has no primary key, so export ${job.name} has no row key`, { fix: `set exports.${job.name}.key to the columns that identify a row`, exitCode: 2 });
+    const routes: ColumnRoute[] = selectedColumns(info, spec, key, spec.table).map(routeColumn);
+
+    const window = windowFilter({ cursor: spec.cursor, cursorType: cursorColumn.type, ...(previous?.value === undefined ? {} : { after: previous.value }), ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }), ...(spec.where ? { where: spec.where } : {}) });
+    const table = spec.table.split(".").map(quoteIdent).join(".");
+    const maxSeen = (await client.query<{ max: string | null }>(`SELECT max(${quoteIdent(spec.cursor)})::text AS max FROM ${table}${window.sql}`, window.params)).rows[0]?.max ?? undefined;
+    let split = previous?.value === undefined;
+    if (!split) {
+      const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table}${inlineParams(window.sql, window.params)}`);
+      split = (plan.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
+    }
+
+    const select = routes.map((r) => r.source).join(", ");
+    const files: string[] = [];
+    let rows = 0;
+    let bytes = 0;
+    let parquetBytes = 0;
+    let part = 0;
+    let pending: Promise<void> = Promise.resolve();
+    const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
+    writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
+    const parquet = writer;
+    for (const range of ranges(info, job.chunkPages ?? DEFAULT_CHUNK_PAGES, split)) {
+      const where = [window.sql.replace(/^ WHERE /, ""), range].filter(Boolean).join(" AND ");
+      const csv = join(workDir, `chunk-${part}.csv`);
+      const count = await copyToFile(client, `SELECT ${select} FROM ${table}${where ? ` WHERE ${inlineParams(where, window.params)}` : ""}`, csv, (n) => {
+        bytes += n;
+      });
+      // At most one chunk converts while the next streams: disk use stays at two chunks.
+      await pending;
+      if (count === 0) {
+        rmSync(csv, { force: true });
+        continue;
+      }
+      const name = `part-${String(part++).padStart(5, "0")}.parquet`;
+      const out = join(workDir, name);
+      pending = (async () => {
+        try {
+          await parquet.convert(csv, routes, out, job.compression);
+        } catch (error) {
+          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "a column whose values do not fit its mapped type (see `devstack export --dry-run`) can be left out with columns:", cause: error });
+        } finally {
+          rmSync(csv, { force: true });
+        }
+        parquetBytes += statSync(out).size;
+        files.push(await job.destination.putPart(job.name, partition, name, out));
+        rmSync(out, { force: true });
+        rows += count;
+        report();
+      })();
+      // A failed conversion must surface even if no later chunk awaits it.
+      pending.catch(() => {});
+    }
+    await pending;
+    await client.query("COMMIT");
+
+    let next = previous?.value;
+    let heldBack = false;
+    if (maxSeen !== undefined && rows > 0) {
+      next = maxSeen;
+      if (guard !== undefined) {
+        const { rows: r } = await client.query<{ value: string; held: boolean }>("SELECT least($1::timestamptz, $2::timestamptz)::text AS value, $2::timestamptz < $1::timestamptz AS held", [maxSeen, guard]);
+        next = r[0]?.value ?? maxSeen;
+        heldBack = r[0]?.held ?? false;
+      }
+    }
+    faultPoint("export:before-watermark");
+    if (rows > 0) {
+      const watermark: Watermark = {
+        version: 1,
+        export: job.name,
+        table: spec.table,
+        cursor: spec.cursor,
+        cursorType: cursorColumn.type,
+        ...(next === undefined ? {} : { value: next }),
+        key,
+        updatedAt: new Date().toISOString(),
+        lastRun: { partition, rows, files },
+      };
+      await job.destination.writeWatermark(job.name, watermark);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      export: job.name,
+      table: spec.table,
+      mode: previous?.value === undefined ? "full" : "incremental",
+      rows,
+      partition,
+      files,
+      parquetBytes,
+      ...(previous?.value === undefined ? {} : { from: previous.value }),
+      ...(next === undefined ? {} : { to: next }),
+      heldBack,
+      seconds,
+      rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
+    };
+  } finally {
+    writer?.close();
+    await client.end().catch(() => {});
+    await release();
+    if (!job.workDir) rmSync(workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,110 @@
+/** A column as the Postgres catalog describes it (domains resolved to their base type). */
+export interface PgColumn {
+  name: string;
+  /** The base type's name in pg_type, e.g. int4, numeric, _text for text[]. */
+  type: string;
+  /** For arrays, the element type's name; otherwise undefined. */
+  element?: string;
+  /** pg_type.typtype of the base type: b(ase), e(num), c(omposite), r(ange), m(ultirange), d(omain, resolved away). */
+  kind: string;
+  /** numeric(p,s) precision and scale when declared. */
+  precision?: number;
+  scale?: number;
+}
+
+/**
+ * How one column travels: Postgres renders `source` as CSV text, DuckDB reads
+ * it as `csvType` and turns it into `target` with `convert`. The parser reads
+ * plain types directly (fast); only types whose Postgres text DuckDB cannot
+ * parse take a detour through an expression.
+ */
+export interface ColumnRoute {
+  name: string;
+  pgType: string;
+  /** SQL over the Postgres column, run server-side. */
+  source: string;
+  csvType: string;
+  /** DuckDB SQL over the CSV column. */
+  convert: string;
+  /** The DuckDB (and so Parquet) type. */
+  target: string;
+}
+
+const MAX_DECIMAL_WIDTH = 38;
+export const INTERVAL_STRUCT = "STRUCT(months INTEGER, days INTEGER, microseconds BIGINT)";
+
+/** Postgres scalar types DuckDB parses from their text form without help. */
+const DIRECT: Record<string, string> = {
+  bool: "BOOLEAN",
+  int2: "SMALLINT",
+  int4: "INTEGER",
+  int8: "BIGINT",
+  oid: "UBIGINT",
+  float4: "FLOAT",
+  float8: "DOUBLE",
+  text: "VARCHAR",
+  varchar: "VARCHAR",
+  bpchar: "VARCHAR",
+  name: "VARCHAR",
+  citext: "VARCHAR",
+  uuid: "UUID",
+  date: "DATE",
+  time: "TIME",
+  timetz: "TIMETZ",
+  timestamp: "TIMESTAMP",
+  timestamptz: "TIMESTAMPTZ",
+  json: "JSON",
+  jsonb: "JSON",
+};
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function decimal(col: Pick<PgColumn, "precision" | "scale">): string | undefined {
+  // Unconstrained numeric has no fixed scale; a DECIMAL would round it, text keeps every digit.
+  if (col.precision === undefined || col.precision > MAX_DECIMAL_WIDTH) return undefined;
+  return `DECIMAL(${col.precision},${col.scale ?? 0})`;
+}
+
+function scalarTarget(type: string, col: Pick<PgColumn, "precision" | "scale" | "kind">): string {
+  if (type === "numeric") return decimal(col) ?? "VARCHAR";
+  if (type === "bytea") return "BLOB";
+  return DIRECT[type] ?? "VARCHAR";
+}
+
+/** The route of one column; pure, so every type's treatment is unit-tested. */
+export function routeColumn(col: PgColumn): ColumnRoute {
+  const id = quoteIdent(col.name);
+  const base = { name: col.name, pgType: col.element ? `${col.element}[]` : col.type };
+  if (col.element !== undefined) {
+    const elem = scalarTarget(col.element, { kind: "b" });
+    // Elements go as JSON strings of their Postgres text, so DuckDB parses each exactly as it would the scalar.
+    if (col.element === "bytea") {
+      return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `list_transform(CAST(CAST(${id} AS JSON) AS VARCHAR[]), x -> unhex(substr(x, 3)))`, target: "BLOB[]" };
+    }
+    if (col.element === "interval" || col.element === "json" || col.element === "jsonb") {
+      return { ...base, source: `to_json(${id})`, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target: "JSON" };
+    }
+    const target = col.element === "numeric" ? "VARCHAR[]" : `${elem}[]`;
+    return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
+  }
+  if (col.type === "bytea") {
+    return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB" };
+  }
+  if (col.type === "interval") {
+    // Parquet's INTERVAL is unsigned and has millisecond precision; Postgres's three signed fields travel as they are stored.
+    const months = `(extract(year from ${id}) * 12 + extract(month from ${id}))::bigint`;
+    const micros = `(extract(hour from ${id}) * 3600000000 + extract(minute from ${id}) * 60000000 + extract(microseconds from ${id}))::bigint`;
+    return {
+      ...base,
+      source: `CASE WHEN ${id} IS NOT NULL THEN json_build_object('months', ${months}, 'days', extract(day from ${id})::bigint, 'microseconds', ${micros}) END`,
+      csvType: "VARCHAR",
+      convert: `CAST(CAST(${id} AS JSON) AS ${INTERVAL_STRUCT})`,
+      target: INTERVAL_STRUCT,
+    };
+  }
+  const target = scalarTarget(col.type, col);
+  if (target === "JSON") return { ...base, source: id, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target };
+  return { ...base, source: id, csvType: target, convert: id, target };
+}

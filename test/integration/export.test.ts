@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openDestination } from "../../src/pipeline/destination.js";
+import { runExport } from "../../src/pipeline/run.js";
+import type { ExportSpec } from "../../src/config/schema/app.js";
+import { describeWithEngine } from "../support/engines.js";
+import { findPostgres, startPostgres, type TestPostgres } from "../support/postgres.js";
+import { readParquet, parquetColumnTypes } from "../support/parquet.js";
+
+const postgres = findPostgres();
+
+const TYPES_TABLE = `
+CREATE TYPE mood AS ENUM ('happy', 'sad');
+CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+CREATE TABLE everything (
+  id bigint PRIMARY KEY,
+  price numeric(12,2), ratio numeric, huge numeric(50,20),
+  at timestamptz, local_at timestamp, day date, clock time, span interval,
+  doc jsonb, raw json, ids integer[], names text[], prices numeric[], stamps timestamptz[], blobs bytea[],
+  uid uuid, data bytea, flag boolean, small smallint, real4 real, double8 double precision,
+  label text, fixed char(5), feeling mood, positive positive_int, addr inet,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO everything VALUES
+ (1, 1234567890.12, 3.14159265358979323846264338327950288419716939937510, 123456789012345678901234567890.12345678901234567890,
+  '2024-02-29 23:59:59.123456+05:30', '2024-02-29 23:59:59.999999', '2024-02-29', '13:14:15.5', '1 year 2 months -3 days 04:05:06.789',
+  '{"a": [1, 2, {"b": null}], "text": "quote \\" and \\n newline", "ü": "ünïcode"}', '{"keep":   "spacing"}',
+  '{1,NULL,3}', '{"a b","c,d","e\\"f",NULL,""}', '{1.10,2.123456789012345678}', '{"2024-01-01 00:00:00+00","1999-12-31 23:59:59.5+01"}', '{"\\\\x00ff",NULL}',
+  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff0a0d2c22', true, -32768, 1.5, 0.1,
+  E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24', '2026-01-01 00:00:00+00'),
+ (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
+  '', NULL, NULL, NULL, NULL, '2026-01-01 00:00:01+00'),
+ (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
+  '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1', '2026-01-01 00:00:02+00');
+`;
+
+describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export against a real Postgres", () => {
+  let pg: TestPostgres;
+  let url: string;
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "devstack-export-test-"));
+    dirs.push(dir);
+    return dir;
+  };
+  const connection = () => ({ connectionString: url });
+
+  beforeAll(async () => {
+    pg = await startPostgres((postgres as { bin: string }).bin);
+    pg.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
+    pg.sql("CREATE DATABASE shop OWNER shop");
+    url = pg.url("shop", "shop-test-password", "shop");
+    pg.sql(`SET ROLE shop; ${TYPES_TABLE}`, "shop");
+  });
+
+  afterAll(() => {
+    pg?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("round-trips every Postgres type into Parquet: numeric, timestamptz, jsonb, arrays, uuid, bytea, nulls", async () => {
+    const out = tempDir();
+    const destination = await openDestination({ type: "directory", path: out });
+    const spec: ExportSpec = { table: "everything", cursor: "updated_at" };
+    const result = await runExport({ name: "everything", spec, connection: connection(), destination });
+    expect(result.rows).toBe(3);
+    expect(result.files).toHaveLength(1);
+
+    // The Parquet schema, read by an independent reader (hyparquet), carries the logical types.
+    const types = await parquetColumnTypes(result.files[0] as string);
+    expect(types).toMatchObject({
+      price: "DECIMAL(12,2)",
+      huge: "UTF8",
+      ratio: "UTF8",
+      at: "TIMESTAMP(UTC,MICROS)",
+      local_at: "TIMESTAMP(MICROS)",
+      day: "DATE",
+      uid: "UUID",
+      data: "BYTE_ARRAY",
+      doc: "JSON",
+      ids: "LIST<INT_32>",
+      names: "LIST<UTF8>",
+      flag: "BOOLEAN",
+      span: "GROUP<INT_32,INT_32,INT_64>",
+    });
+
+    const rows = await readParquet(result.files[0] as string, "SELECT * REPLACE (hex(data) AS data, list_transform(blobs, b -> hex(b)) AS blobs, clock::VARCHAR AS clock) FROM parquet ORDER BY id");
+    const [one, two, three] = rows;
+    expect(one).toMatchObject({
+      id: "1",
+      price: "1234567890.12",
+      ratio: "3.14159265358979323846264338327950288419716939937510",
+      huge: "123456789012345678901234567890.12345678901234567890",
+      at: "2024-02-29 18:29:59.123456+00",
+      local_at: "2024-02-29 23:59:59.999999",
+      day: "2024-02-29",
+      clock: "13:14:15.5",
+      span: { months: 14, days: -3, microseconds: "14706789000" },
+      ids: [1, null, 3],
+      names: ["a b", "c,d", 'e"f', null, ""],
+      prices: ["1.10", "2.123456789012345678"],
+      stamps: ["2024-01-01 00:00:00+00", "1999-12-31 22:59:59.5+00"],
+      blobs: ["00FF", null],
+      uid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+      data: "00FF0A0D2C22",
+      flag: true,
+      small: -32768,
+      real4: 1.5,
+      double8: 0.1,
+      label: 'line one\nline two, "quoted"\ttab \\ backslash',
+      fixed: "ab   ",
+      feeling: "sad",
+      positive: 7,
+      addr: "192.168.0.1/24",
+    });
+    expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
+    expect(one?.raw).toBe('{"keep":   "spacing"}');
+    // NULL stays NULL and the empty string stays empty: CSV's two cases are not confused.
+    expect(two).toMatchObject({ price: null, ratio: "NaN", at: null, doc: null, ids: null, uid: null, data: null, flag: null, real4: "Infinity", double8: "-Infinity", label: "", fixed: null });
+    expect(three).toMatchObject({ price: "-0.01", ratio: "-0.00000000000000000001", at: "infinity", local_at: "-infinity", span: { months: 0, days: -1, microseconds: "7200000000" }, doc: "[]", raw: "null", ids: [], names: [], data: "", label: "NULL", fixed: "     ", double8: 1e308 });
+    expect(three?.real4).toBe("NaN");
+
+    const watermark = JSON.parse(readFileSync(join(out, "everything", "_watermark.json"), "utf8"));
+    expect(watermark).toMatchObject({ export: "everything", cursor: "updated_at", value: "2026-01-01 00:00:02+00", key: ["id"], lastRun: { rows: 3 } });
+  });
+});
