@@ -14,7 +14,7 @@ export async function run(argv: string[]): Promise<void> {
     async (...actionArgs: unknown[]): Promise<void> => {
       // commander passes positional arguments, then the options, then the command.
       const command = actionArgs.at(-1) as { opts(): Record<string, unknown> };
-      const positional = actionArgs.slice(0, -2).flat().map(String);
+      const positional = actionArgs.slice(0, -2).flat().filter((a) => a !== undefined).map(String);
       const mod = await load();
       const code = await mod.run(command.opts(), positional);
       if (typeof code === "number") process.exitCode = code;

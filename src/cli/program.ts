@@ -200,6 +200,27 @@ export function buildProgram(dispatch: Dispatch): Command {
     .action(dispatch(() => import("./commands/alerts-test.js")));
 
   program
+    .command("export")
+    .description("tables out to Parquet for analysis: rows changed since the last run (or all with --full), to the profile's object store")
+    .argument("[name]", "one export from devstack.yaml (default: all)")
+    .addOption(profileOption())
+    .option("--full", "export the whole table, then continue incrementally from there")
+    .option("--out <uri>", "write here instead: a directory, file:///path or s3://bucket/prefix/ (it keeps its own watermarks)")
+    .option("--query <sql>", "run SQL with DuckDB over what was exported, each export a view by its name; exports nothing")
+    .addOption(new Option("--compression <codec>", "Parquet compression").choices(["zstd", "snappy", "gzip", "uncompressed"]).default("zstd"))
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples([
+        "devstack export                          # every export, incrementally, to the local object store",
+        "devstack export visits --full --out ./data",
+        "devstack export --query \"SELECT path, count(*) FROM visits GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"",
+        "devstack export --profile prod --json    # by hand against production (needs a route to its database)",
+      ]),
+    )
+    .action(dispatch(() => import("./commands/export.js")));
+
+  program
     .command("test")
     .description("bring up an isolated stack, run CMD with its URLs in the environment, tear it down, exit with CMD's code")
     .argument("<command...>", "the command, after --")

@@ -25,6 +25,7 @@ const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 export class Reporter {
   readonly steps: StepRecord[] = [];
   private interrupted = false;
+  private detail = "";
   private readonly onSigint = () => {
     if (this.interrupted) process.exit(130);
     this.interrupted = true;
@@ -52,14 +53,20 @@ export class Reporter {
     else err(colors.dim(`  ${text}`));
   }
 
+  /** Live detail of the running step (rows so far, a rate): on a terminal only, where it overwrites itself. */
+  progress(detail: string): void {
+    this.detail = detail;
+  }
+
   async step<T>(title: string, work: () => Promise<T>): Promise<T> {
     if (this.interrupted) throw new Interrupted();
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     if (this.mode === "tty") {
       let i = 0;
+      this.detail = "";
       errRaw(`${frames[0]} ${title}`);
-      timer = setInterval(() => errRaw(`\r${frames[++i % frames.length]} ${title}`), 80);
+      timer = setInterval(() => errRaw(`\r\u001b[2K${frames[++i % frames.length]} ${title}${this.detail ? colors.dim(`  ${this.detail}`) : ""}`), 80);
     } else if (this.mode === "plain") {
       err(`→ ${title}`);
     } else {

@@ -66,6 +66,10 @@ secretStore:
   type: aws-secrets-manager
   prefix: ${app.name}/prod/
   region: eu-central-1
+objectStore:
+  type: s3
+  bucket: ${app.name}-prod-exports
+  region: eu-central-1
 replicas: 3
 `;
   return [

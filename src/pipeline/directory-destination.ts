@@ -1,9 +1,27 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { DevstackError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
 import { WATERMARK_FILE, type Destination } from "./destination.js";
 import type { Watermark } from "./window.js";
+
+function readLock(file: string): { pid: number; host: string; since: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as { pid: number; host: string; since: string };
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
@@ -25,12 +43,26 @@ export class DirectoryDestination implements Destination {
   async lock(exportName: string): Promise<() => Promise<void>> {
     const dir = join(this.root, exportName);
     mkdirSync(dir, { recursive: true });
-    const { default: lockfile } = await import("proper-lockfile");
-    try {
-      return await lockfile.lock(dir, { lockfilePath: join(dir, "_export.lock"), stale: 60_000, update: 10_000, retries: 0 });
-    } catch (error) {
-      throw new DevstackError(`another export of ${exportName} is writing to ${dir}`, { fix: "wait for it to finish; a lock left by a killed run expires after a minute", cause: error });
+    const file = join(dir, "_export.lock");
+    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(file, me, { flag: "wx" });
+        return async () => rmSync(file, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+        const holder = readLock(file);
+        // A lock whose process is gone (killed mid-export) is taken over at once: its run left nothing the watermark counts.
+        if (holder && holder.host === hostname() && !alive(holder.pid)) {
+          rmSync(file, { force: true });
+          continue;
+        }
+        throw new DevstackError(`another export of ${exportName} is writing to ${dir}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : ""}`, {
+          fix: `wait for it to finish; if that process is gone, delete ${file}`,
+        });
+      }
     }
+    throw new DevstackError(`could not lock ${file}`, { fix: `delete ${file} if no export is running` });
   }
 
   async readWatermark(exportName: string): Promise<Watermark | undefined> {

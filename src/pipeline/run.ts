@@ -51,6 +51,12 @@ export interface ExportResult {
 }
 
 const DEFAULT_CHUNK_PAGES = 8192;
+
+/** Heap pages per range; DEVSTACK_EXPORT_CHUNK_PAGES tunes it (smaller: less memory and disk per chunk, more files). */
+function chunkPagesFromEnv(): number | undefined {
+  const value = Number(process.env.DEVSTACK_EXPORT_CHUNK_PAGES);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
 const CHUNK_ROWS = 250_000;
 
 /** Hive-style, so DuckDB, Spark and Athena read the export time as a column. */
@@ -84,7 +90,8 @@ function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | 
 async function oldestOpenTransaction(client: Client): Promise<string> {
   // Read before the snapshot: a transaction open now may commit rows older than the newest one the snapshot shows.
   const { rows } = await client.query<{ guard: string }>(
-    `SELECT least(clock_timestamp(), min(xact_start))::text AS guard FROM pg_stat_activity
+    // One microsecond earlier, because the next run reads strictly after the watermark and such a row may carry exactly that start time.
+    `SELECT (least(clock_timestamp(), min(xact_start)) - interval '1 microsecond')::text AS guard FROM pg_stat_activity
      WHERE pid <> pg_backend_pid() AND datname = current_database() AND xact_start IS NOT NULL AND backend_type = 'client backend'`,
   );
   return (rows[0] as { guard: string }).guard;
@@ -152,7 +159,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
     writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
     const parquet = writer;
-    for (const range of ranges(info, job.chunkPages ?? DEFAULT_CHUNK_PAGES, split)) {
+    for (const range of ranges(info, job.chunkPages ?? chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split)) {
       const where = [window.sql.replace(/^ WHERE /, ""), range].filter(Boolean).join(" AND ");
       const csv = join(workDir, `chunk-${part}.csv`);
       const count = await copyToFile(client, `SELECT ${select} FROM ${table}${where ? ` WHERE ${inlineParams(where, window.params)}` : ""}`, csv, (n) => {

@@ -70,6 +70,14 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
   if (smtp.type === "relay") {
     stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });
   }
+  if (config.profile.objectStore.type === "local") {
+    // The local S3 container's only key pair; a bucket on AWS is reached with the default credential chain (IRSA) instead.
+    // The access key identifies, like a role name, so it is shown; the secret key is what proves it.
+    stored.push(
+      { name: "object-store-access-key", group: "platform", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store", sensitive: false },
+      { name: "object-store-secret-key", group: "platform", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store", sensitive: true },
+    );
+  }
   return { stored, derived, localDatabase: config.profile.database.type === "local" };
 }
 

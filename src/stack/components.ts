@@ -46,6 +46,9 @@ export interface StackSpec {
 
 export const PEBBLE_DIR = "/devstack/pebble";
 export const POSTGRES_SUPERUSER = { group: "platform" as const, name: "postgres-superuser-password" };
+/** The object store's root credentials; the same store entries the cluster's export jobs read. */
+export const OBJECT_STORE_ACCESS_KEY = { group: "platform" as const, name: "object-store-access-key" };
+export const OBJECT_STORE_SECRET_KEY = { group: "platform" as const, name: "object-store-secret-key" };
 
 function finish(spec: Omit<ContainerSpec, "hash" | "labels">, stack: string, app: string): ContainerSpec {
   const hash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);
@@ -164,6 +167,30 @@ export function stackSpec(config: ResolvedConfig, options: { cluster: boolean })
           ],
           volumes: [],
           aliases: ["smtp"],
+        },
+        id,
+        app,
+      ),
+    );
+  }
+
+  if (config.profile.objectStore.type === "local") {
+    const objectVolume = volumeName(id, "object-store");
+    volumes.push(objectVolume);
+    containers.push(
+      finish(
+        {
+          component: "object-store",
+          name: name("object-store"),
+          image: imageFor("object-store", images),
+          // RustFS takes its data directory as the command.
+          cmd: ["/data"],
+          env: {},
+          // Read from RUSTFS_ACCESS_KEY_FILE / RUSTFS_SECRET_KEY_FILE: the keys never sit in the container's config.
+          secretEnv: { RUSTFS_ACCESS_KEY: OBJECT_STORE_ACCESS_KEY, RUSTFS_SECRET_KEY: OBJECT_STORE_SECRET_KEY },
+          ports: [{ container: 9000, host: ports.objectStore, purpose: "S3 API", key: "ports.objectStore" }],
+          volumes: [{ name: objectVolume, path: "/data" }],
+          aliases: ["object-store"],
         },
         id,
         app,

@@ -1,6 +1,6 @@
 import type { ProfileConfig } from "../config/schema/profile.js";
 
-export type Component = "k3s" | "registry" | "postgres" | "pebble" | "pebble-challtestsrv" | "smtp";
+export type Component = "k3s" | "registry" | "postgres" | "pebble" | "pebble-challtestsrv" | "smtp" | "object-store";
 
 /** Pinned upstream images, by component; `{version}` is the app's Postgres version. */
 export const DEFAULT_IMAGES: Record<Component, string> = {
@@ -10,6 +10,7 @@ export const DEFAULT_IMAGES: Record<Component, string> = {
   pebble: "ghcr.io/letsencrypt/pebble:2.8.0",
   "pebble-challtestsrv": "ghcr.io/letsencrypt/pebble-challtestsrv:2.8.0",
   smtp: "docker.io/maildev/maildev:2.2.1",
+  "object-store": "docker.io/rustfs/rustfs:1.0.0",
 };
 
 /** An override wins; otherwise a mirror replaces the image's registry host. */

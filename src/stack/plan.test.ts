@@ -17,9 +17,9 @@ const running = (overrides: Partial<Record<string, { state?: string; spec?: stri
 
 describe("the local stack's spec", () => {
   it("has every managed-service stand-in and the cluster, labelled with the project", () => {
-    expect(spec.containers.map((c) => c.component)).toEqual(["registry", "postgres", "pebble-challtestsrv", "pebble", "smtp", "k3s"]);
+    expect(spec.containers.map((c) => c.component)).toEqual(["registry", "postgres", "pebble-challtestsrv", "pebble", "smtp", "object-store", "k3s"]);
     for (const c of spec.containers) expect(c.labels["devstack.project"]).toBe(spec.id);
-    expect(spec.volumes.map((v) => v.replace(spec.id, "ID"))).toEqual(["devstack-ID-registry", "devstack-ID-postgres", "devstack-ID-k3s"]);
+    expect(spec.volumes.map((v) => v.replace(spec.id, "ID"))).toEqual(["devstack-ID-registry", "devstack-ID-postgres", "devstack-ID-object-store", "devstack-ID-k3s"]);
   });
 
   it("publishes ports on 127.0.0.1 from the profile and keeps the postgres password out of the container's config", () => {
@@ -29,6 +29,37 @@ describe("the local stack's spec", () => {
     expect(pg?.secretEnv).toEqual({ POSTGRES_PASSWORD: { group: "platform", name: "postgres-superuser-password" } });
     expect(pg?.healthcheck).toEqual(["CMD", "pg_isready", "-U", "postgres", "-h", "127.0.0.1"]);
     expect(pg?.image).toBe("docker.io/library/postgres:16");
+  });
+
+  it("runs the S3 object store on the profile's port, its data in a volume and its keys out of the container's config", () => {
+    const store = spec.containers.find((c) => c.component === "object-store");
+    expect(store).toMatchObject({
+      name: `devstack-${spec.id}-object-store`,
+      image: "docker.io/rustfs/rustfs:1.0.0",
+      cmd: ["/data"],
+      env: {},
+      ports: [{ container: 9000, host: 9000, purpose: "S3 API", key: "ports.objectStore" }],
+      volumes: [{ name: `devstack-${spec.id}-object-store`, path: "/data" }],
+      aliases: ["object-store"],
+    });
+    expect(store?.secretEnv).toEqual({
+      RUSTFS_ACCESS_KEY: { group: "platform", name: "object-store-access-key" },
+      RUSTFS_SECRET_KEY: { group: "platform", name: "object-store-secret-key" },
+    });
+  });
+
+  it("has no object store container when the profile writes to an S3 bucket", () => {
+    const s3 = { ...config, profile: { ...config.profile, objectStore: { type: "s3" as const, bucket: "hello-exports", prefix: "", region: "eu-central-1" } } };
+    const other = stackSpec(s3, { cluster: false });
+    expect(other.containers.map((c) => c.component)).not.toContain("object-store");
+    expect(other.volumes.some((v) => v.endsWith("-object-store"))).toBe(false);
+  });
+
+  it("moves the object store with ports.objectStore and images.overrides", () => {
+    const moved = { ...config, profile: { ...config.profile, ports: { ...config.profile.ports, objectStore: 19000 }, images: { overrides: { "object-store": "devstack-standin/object-store:bookworm" } } } };
+    const store = stackSpec(moved, { cluster: false }).containers.find((c) => c.component === "object-store");
+    expect(store?.ports[0]?.host).toBe(19000);
+    expect(store?.image).toBe("devstack-standin/object-store:bookworm");
   });
 
   it("leaves the cluster out with --services-only", () => {
@@ -41,7 +72,7 @@ describe("planStack", () => {
     const plan = planStack(spec, fresh);
     expect(plan.network.action).toBe("create");
     expect(plan.volumes.every((v) => v.action === "create")).toBe(true);
-    expect(plan.containers.map((c) => c.action)).toEqual(["create", "create", "create", "create", "create", "create"]);
+    expect(plan.containers.map((c) => c.action)).toEqual(["create", "create", "create", "create", "create", "create", "create"]);
   });
 
   it("reuses a fully running stack and touches nothing", () => {
@@ -60,6 +91,7 @@ describe("planStack", () => {
       "pebble-challtestsrv": "reuse",
       pebble: "recreate",
       smtp: "create",
+      "object-store": "reuse",
       k3s: "reuse",
     });
   });
@@ -71,5 +103,10 @@ describe("planStack", () => {
   it("describes secret env by where it comes from, never by value", () => {
     const pg = describePlan(planStack(spec, fresh)).containers.find((c) => c.component === "postgres");
     expect(pg?.env.POSTGRES_PASSWORD_FILE).toBe("/devstack/secrets/POSTGRES_PASSWORD (secret platform.postgres-superuser-password)");
+    const store = describePlan(planStack(spec, fresh)).containers.find((c) => c.component === "object-store");
+    expect(store?.env).toEqual({
+      RUSTFS_ACCESS_KEY_FILE: "/devstack/secrets/RUSTFS_ACCESS_KEY (secret platform.object-store-access-key)",
+      RUSTFS_SECRET_KEY_FILE: "/devstack/secrets/RUSTFS_SECRET_KEY (secret platform.object-store-secret-key)",
+    });
   });
 });

@@ -31,6 +31,8 @@ function urlFor(component: string, config: ResolvedConfig): string | null {
       return `http://127.0.0.1:${p.acmeTestServer}`;
     case "smtp":
       return `http://127.0.0.1:${p.smtpUi}`;
+    case "object-store":
+      return `http://127.0.0.1:${p.objectStore}`;
     case "k3s":
       return config.url;
     default:

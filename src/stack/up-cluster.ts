@@ -61,6 +61,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       await setDefaultIpv4(ports.acmeTestServer, nodeIp);
     }
     if (container("smtp")) objects.push(...siblingService("smtp", await ipOfComponent("smtp"), [{ name: "smtp", port: 1025 }, { name: "web", port: 1080 }]));
+    if (container("object-store")) objects.push(...siblingService("object-store", await ipOfComponent("object-store"), [{ name: "s3", port: 9000 }]));
     // k3s registers some kinds (HelmChartConfig) a little after its node is Ready: retry until they are known.
     await waitFor("the k3s API to accept the wiring", () => applyObjects(kc, objects).then(() => true), 120_000, 2000);
   });

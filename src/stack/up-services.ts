@@ -8,10 +8,11 @@ import { openStore } from "../secrets/open-store.js";
 import { secretPlan } from "../secrets/model.js";
 import type { Snapshot } from "../secrets/store.js";
 import { syncSecrets } from "../secrets/sync.js";
-import { POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
+import { OBJECT_STORE_ACCESS_KEY, OBJECT_STORE_SECRET_KEY, POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
 import { connectDocker } from "./docker.js";
 import { executePlan } from "./execute.js";
 import { registriesYaml } from "./k3s.js";
+import { ensureBucket, LOCAL_EXPORT_BUCKET, objectStoreAnswering, objectStoreClient } from "./object-store.js";
 import { FRESH, observeStack } from "./observe.js";
 import { pebbleApiCa, pebbleFiles, pebbleRoot, setDefaultIpv4, stackStateDir } from "./pebble.js";
 import { planStack, type StackPlan } from "./plan.js";
@@ -49,6 +50,8 @@ export interface ServiceEndpoints {
   postgres?: { host: string; port: number; database: string; user: string; url: string };
   acme?: { directory: string; caFile: string; rootChanged: boolean };
   smtp?: { host: string; port: number; ui: string; api: string };
+  /** S3 API of the local object store; its keys stay in the secret store. */
+  objectStore?: { endpoint: string; bucket: string };
 }
 
 function containerIp(info: Docker.ContainerInspectInfo, network: string): string {
@@ -60,7 +63,8 @@ function containerIp(info: Docker.ContainerInspectInfo, network: string): string
 /**
  * Starts or reuses the managed-service stand-ins beside the (future) cluster:
  * registry, Postgres with the app's role and database, Pebble with its DNS
- * test server, and the SMTP sink; then waits until each answers.
+ * test server, the SMTP sink, and the S3 object store with its export
+ * bucket; then waits until each answers.
  */
 export async function upServices(config: ResolvedConfig, planned: PlannedStack, step: Step): Promise<{ endpoints: ServiceEndpoints; snapshot: Snapshot }> {
   const docker = planned.docker as Docker;
@@ -127,6 +131,21 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
   if (has("smtp")) {
     await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000));
     endpoints.smtp = { host: "127.0.0.1", port: ports.smtp, ui: `http://127.0.0.1:${ports.smtpUi}`, api: `http://127.0.0.1:${ports.smtpUi}/email` };
+  }
+
+  if (has("object-store")) {
+    const endpoint = `http://127.0.0.1:${ports.objectStore}`;
+    await step(`object store: answering, bucket ${LOCAL_EXPORT_BUCKET}`, async () => {
+      await waitFor("the object store", () => objectStoreAnswering(endpoint), 60_000);
+      const client = await objectStoreClient(endpoint, { accessKeyId: secretValue(OBJECT_STORE_ACCESS_KEY), secretAccessKey: secretValue(OBJECT_STORE_SECRET_KEY) });
+      try {
+        // A server that just started may answer before it accepts keys: retry briefly.
+        await waitFor(`bucket ${LOCAL_EXPORT_BUCKET}`, () => ensureBucket(client, LOCAL_EXPORT_BUCKET).then(() => true), 30_000, 500);
+      } finally {
+        client.destroy();
+      }
+    });
+    endpoints.objectStore = { endpoint, bucket: LOCAL_EXPORT_BUCKET };
   }
   return { endpoints, snapshot };
 }

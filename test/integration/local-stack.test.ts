@@ -9,6 +9,7 @@ import nodemailer from "nodemailer";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Snapshot } from "../../src/secrets/store.js";
+import { objectStoreClient } from "../../src/stack/object-store.js";
 import { readStoreIn } from "../support/store.js";
 import { BIN, devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
@@ -23,7 +24,9 @@ interface Done {
     postgres: { port: number; database: string; user: string };
     acme: { directory: string; caFile: string };
     smtp: { host: string; port: number; api: string };
+    objectStore: { endpoint: string; bucket: string };
   };
+  env: Record<string, string>;
 }
 
 function lastEvent<T>(stdout: string): T {
@@ -40,6 +43,13 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
 
   const snapshot = (): Promise<Snapshot> => readStoreIn(home, dir);
 
+
+  /** An S3 client with the object store's keys as `up` stored them; a wrong secret key when asked. */
+  async function s3(secretKey?: string) {
+    const s = await snapshot();
+    const accessKeyId = s.platform["object-store-access-key"]?.value as string;
+    return objectStoreClient(done.endpoints.objectStore.endpoint, { accessKeyId, secretAccessKey: secretKey ?? (s.platform["object-store-secret-key"]?.value as string) });
+  }
 
   async function appClient(): Promise<pg.Client> {
     const s = await snapshot();
@@ -65,7 +75,7 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     const r = run(["status", "--json"]);
     expect(r.code).toBe(0);
     const status = JSON.parse(r.stdout) as { components: { component: string; state: string; health: string }[] };
-    expect(status.components.map((c) => `${c.component}:${c.state}`)).toEqual(["pebble:running", "pebble-challtestsrv:running", "postgres:running", "registry:running", "smtp:running"]);
+    expect(status.components.map((c) => `${c.component}:${c.state}`)).toEqual(["object-store:running", "pebble:running", "pebble-challtestsrv:running", "postgres:running", "registry:running", "smtp:running"]);
     expect(status.components.find((c) => c.component === "postgres")?.health).toBe("healthy");
   });
 
@@ -115,6 +125,37 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     expect(messages.map((m) => m.subject)).toContain("error burst in hello");
   });
 
+  it("the object store has the exports bucket, keeps what is put there, and refuses a wrong secret key", async () => {
+    expect(done.endpoints.objectStore).toEqual({ endpoint: `http://127.0.0.1:${ports.objectStore}`, bucket: "exports" });
+    expect(done.env).toMatchObject({ EXPORT_S3_ENDPOINT: `http://127.0.0.1:${ports.objectStore}`, EXPORT_S3_BUCKET: "exports" });
+    const { HeadBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand } = await import("@aws-sdk/client-s3");
+    const client = await s3();
+    try {
+      expect((await client.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual(["exports"]);
+      await client.send(new HeadBucketCommand({ Bucket: "exports" }));
+      await client.send(new PutObjectCommand({ Bucket: "exports", Key: "orders/2026/part-0.parquet", Body: "survives down", ContentType: "application/vnd.apache.parquet" }));
+      const got = await client.send(new GetObjectCommand({ Bucket: "exports", Key: "orders/2026/part-0.parquet" }));
+      expect(await got.Body?.transformToString()).toBe("survives down");
+      expect(got.ContentType).toBe("application/vnd.apache.parquet");
+    } finally {
+      client.destroy();
+    }
+    const wrong = await s3("not-the-secret-key-not-the-secret-key-00");
+    try {
+      const refused = await wrong.send(new ListBucketsCommand({})).then(
+        () => undefined,
+        (error: Error & { $metadata?: { httpStatusCode?: number } }) => error,
+      );
+      expect(refused?.name).toBe("SignatureDoesNotMatch");
+      expect(refused?.$metadata?.httpStatusCode).toBe(403);
+    } finally {
+      wrong.destroy();
+    }
+    // Unsigned requests are refused too; only /health answers without keys.
+    expect((await fetch(`${done.endpoints.objectStore.endpoint}/exports/orders/2026/part-0.parquet`)).status).toBe(403);
+    expect((await fetch(`${done.endpoints.objectStore.endpoint}/health`)).status).toBe(200);
+  });
+
   it("down stops everything and keeps the data; up again brings it back", async () => {
     expect(run(["down"]).code).toBe(0);
     const stopped = JSON.parse(run(["status", "--json"]).stdout) as { components: { state: string }[] };
@@ -126,6 +167,14 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     const client = await appClient();
     expect((await client.query("SELECT note FROM kept")).rows).toEqual([{ note: "survives down" }]);
     await client.end();
+    const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+    const store = await s3();
+    try {
+      const kept = await store.send(new GetObjectCommand({ Bucket: "exports", Key: "orders/2026/part-0.parquet" }));
+      expect(await kept.Body?.transformToString()).toBe("survives down");
+    } finally {
+      store.destroy();
+    }
   }, 180_000);
 
   it("a second up with nothing changed reuses every container", () => {

@@ -12,6 +12,7 @@ export const STANDINS = {
   pebble: "devstack-standin/pebble:bookworm",
   "pebble-challtestsrv": "devstack-standin/challtestsrv:bookworm",
   smtp: "devstack-standin/smtp:bookworm",
+  "object-store": "devstack-standin/object-store:bookworm",
 };
 
 /** Why the Docker tier cannot run here, or undefined when it can. */
@@ -30,7 +31,7 @@ export async function dockerTierMissing(): Promise<string | undefined> {
 export async function standinProject(): Promise<{ dir: string; ports: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), "devstack-stack-"));
   for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src"]) cpSync(join(HELLO, f), join(dir, f), { recursive: true });
-  const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi"];
+  const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"];
   const ports: Record<string, number> = {};
   for (const name of names) ports[name] = await freePort();
   const overrides = Object.entries(STANDINS).map(([k, v]) => `    ${k}: ${v}`).join("\n");

@@ -77,6 +77,7 @@ export async function run(options: UpOptions): Promise<number> {
       out(`  image ${cluster.image}\n  kubeconfig ${cluster.kubeconfig}`);
       if (endpoints.smtp) out(`  mail ${endpoints.smtp.ui}`);
       if (endpoints.postgres) out(`  postgres ${endpoints.postgres.url}`);
+      if (endpoints.objectStore) out(`  object store ${endpoints.objectStore.endpoint} (bucket ${endpoints.objectStore.bucket})`);
       out(`  grafana ${cluster.grafana}`);
       if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root: `devstack trust` makes browsers accept it (one sudo prompt)"));
       // Watching is the default on a terminal; --no-watch (or no terminal) stops after the first deploy.
@@ -101,6 +102,7 @@ export async function run(options: UpOptions): Promise<number> {
           ...(endpoints.postgres ? [["postgres", endpoints.postgres.url]] : []),
           ...(endpoints.acme ? [["acme", `${endpoints.acme.directory} (its HTTPS CA: ${endpoints.acme.caFile})`]] : []),
           ...(endpoints.smtp ? [["smtp", `smtp://${endpoints.smtp.host}:${endpoints.smtp.port}, web UI ${endpoints.smtp.ui}`]] : []),
+          ...(endpoints.objectStore ? [["object store", `${endpoints.objectStore.endpoint} (S3, bucket ${endpoints.objectStore.bucket})`]] : []),
         ],
         "  ",
       ),

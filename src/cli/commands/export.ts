@@ -1,0 +1,111 @@
+import { join } from "node:path";
+import { loadConfig } from "../../config/resolve.js";
+import { UsageError } from "../../errors.js";
+import { userDirs } from "../../fs/paths.js";
+import { locationUri, openDestination, type Destination } from "../../pipeline/destination.js";
+import { JOB_CONFIG_ENV, readJobConfig } from "../../pipeline/job-config.js";
+import { queryExports } from "../../pipeline/query.js";
+import { runExport, type ExportResult } from "../../pipeline/run.js";
+import { jobTarget, profileTarget, type ExportTarget } from "../../pipeline/target.js";
+import { openStore } from "../../secrets/open-store.js";
+import { colors, out, printJson, table } from "../output.js";
+import { protectSnapshot } from "../protect.js";
+import { Reporter } from "../tasks.js";
+
+interface Options {
+  profile?: string;
+  full?: boolean;
+  out?: string;
+  query?: string;
+  compression?: string;
+  json?: boolean;
+}
+
+const COMPRESSIONS = ["zstd", "snappy", "gzip", "uncompressed"] as const;
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** In a CronJob the mounted job config replaces devstack.yaml and the profile. */
+async function target(options: Options): Promise<{ target: ExportTarget; cacheKey: string }> {
+  const jobConfig = process.env[JOB_CONFIG_ENV];
+  if (jobConfig) {
+    const job = readJobConfig(jobConfig);
+    return { target: jobTarget(job, process.env, options.out), cacheKey: `${job.app}-${job.profile}` };
+  }
+  const config = loadConfig({ profile: options.profile ?? "local" });
+  const snapshot = await (await openStore(config)).read();
+  protectSnapshot(config, snapshot);
+  return { target: profileTarget(config, snapshot, options.out), cacheKey: `${config.app.name}-${config.profileName}` };
+}
+
+function pick(target: ExportTarget, name: string | undefined): string[] {
+  const names = Object.keys(target.exports);
+  if (names.length === 0) throw new UsageError("devstack.yaml has no exports:", "add one, e.g. exports: { visits: { table: visits, cursor: updated_at } }");
+  if (name === undefined) return names;
+  if (!names.includes(name)) throw new UsageError(`no export named ${name}`, `exports in devstack.yaml: ${names.join(", ")}`);
+  return [name];
+}
+
+async function query(destination: Destination, names: string[], sql: string, cacheKey: string, json: boolean): Promise<number> {
+  const cache = join(userDirs().cache, "exports", cacheKey);
+  const views: Record<string, string[]> = {};
+  for (const name of names) views[name] = await destination.localFiles(name, cache);
+  const empty = names.filter((n) => views[n]?.length === 0);
+  if (empty.length === names.length) throw new UsageError(`nothing exported yet to ${destination.uri} for ${names.join(", ")}`, "run `devstack export` first");
+  const result = await queryExports(views, sql);
+  if (json) {
+    printJson({ query: sql, columns: result.columns, rows: result.rows });
+    return 0;
+  }
+  const cell = (v: unknown) => (v === null || v === undefined ? colors.dim("NULL") : typeof v === "object" ? JSON.stringify(v) : String(v));
+  out(table([result.columns.map((c) => colors.dim(c)), ...result.rows.map((r) => result.columns.map((c) => cell(r[c])))]));
+  out(colors.dim(`${count(result.rows.length)} row${result.rows.length === 1 ? "" : "s"}`));
+  return 0;
+}
+
+function summary(r: ExportResult): string {
+  const files = r.files.length === 1 ? "1 file" : `${r.files.length} files`;
+  const head = r.rows === 0 ? `${r.export}: no rows changed since ${r.from ?? "the start"}` : `${r.export}: ${count(r.rows)} rows → ${files} (${mb(r.parquetBytes)}) in ${r.seconds.toFixed(1)} s, ${count(r.rowsPerSecond)} rows/s`;
+  const watermark = r.to ? colors.dim(`  watermark ${r.to}${r.heldBack ? " (held back by an open transaction; those rows are read again next run)" : ""}`) : "";
+  return watermark ? `${head}\n${watermark}` : head;
+}
+
+export async function run(options: Options, args: string[]): Promise<number> {
+  const compression = (options.compression ?? "zstd") as (typeof COMPRESSIONS)[number];
+  if (!COMPRESSIONS.includes(compression)) throw new UsageError(`unknown compression ${options.compression}`, `use one of ${COMPRESSIONS.join(", ")}`);
+  const { target: t, cacheKey } = await target(options);
+  const names = pick(t, args[0]);
+  const destination = await openDestination(t.location, t.credentials);
+  if (options.query !== undefined) return query(destination, names, options.query, cacheKey, options.json === true);
+
+  const reporter = Reporter.forOutput(options.json === true);
+  const results: ExportResult[] = [];
+  try {
+    for (const name of names) {
+      const spec = t.exports[name];
+      if (!spec) continue;
+      const result = await reporter.step(`export ${name}: ${spec.table} → ${locationUri(t.location)}${name}/`, () =>
+        runExport({
+          name,
+          spec,
+          connection: t.connection,
+          destination,
+          compression,
+          ...(options.full ? { full: true } : {}),
+          onProgress: (p) => reporter.progress(`${count(p.rows)} rows, ${mb(p.bytes)} read, ${count(Math.round(p.rows / Math.max(p.seconds, 0.001)))} rows/s`),
+        }),
+      );
+      results.push(result);
+      if (!options.json) out(summary(result));
+    }
+  } finally {
+    reporter.close();
+  }
+  // Peak memory is part of the result: it is how a user (and the tests) see that nothing held the table.
+  if (options.json) out(JSON.stringify({ event: "done", destination: locationUri(t.location), exports: results, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), steps: reporter.steps }));
+  return 0;
+}

@@ -1,0 +1,240 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { BIN, devstack } from "../support/cli.js";
+import { describeWithEngine } from "../support/engines.js";
+import { readParquet } from "../support/parquet.js";
+import { findPostgres, startPostgres, type TestPostgres } from "../support/postgres.js";
+import { readStoreIn } from "../support/store.js";
+
+const postgres = findPostgres();
+
+/** The realistic table of the bench: orders with money, JSON, arrays and two timestamps. */
+export function ordersSql(rows: number, table = "orders"): string {
+  return `
+CREATE TABLE ${table} (
+  id bigserial PRIMARY KEY, public_id uuid NOT NULL, customer_email text NOT NULL, status text NOT NULL,
+  amount numeric(12,2) NOT NULL, currency char(3) NOT NULL, items jsonb NOT NULL, tags text[], note text,
+  created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL
+);
+INSERT INTO ${table} (public_id, customer_email, status, amount, currency, items, tags, note, created_at, updated_at)
+SELECT md5(g::text)::uuid, 'customer' || (g % 50000) || '@example.com', (ARRAY['pending','paid','shipped','refunded'])[1 + g % 4],
+  round((g % 100000) / 100.0, 2), 'EUR', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g % 997), 'qty', 1 + g % 3, 'price', 9.99)),
+  CASE WHEN g % 3 = 0 THEN ARRAY['gift','express'] WHEN g % 3 = 1 THEN ARRAY['standard'] END,
+  CASE WHEN g % 10 = 0 THEN 'leave at the door, "thanks"' END,
+  timestamptz '2026-01-01' + g * interval '1 second', timestamptz '2026-01-01' + g * interval '1 second'
+FROM generate_series(1, ${rows}) g;
+CREATE INDEX ON ${table} (updated_at);
+ANALYZE ${table};`;
+}
+
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a child that does not block the test's event loop, so the test can act while it runs. */
+function devstackAsync(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export, the command, against a real Postgres", () => {
+  let pg0: TestPostgres;
+  let url: string;
+  let work: string;
+  const exportsOf = (spec: Record<string, unknown>) => ({ app: "shop", profile: "test", databaseEnv: "DATABASE_URL", ...spec });
+
+  /** Runs the command as the CronJob does: the job config names the exports, the URL comes from the environment. */
+  function jobEnv(name: string, exports: Record<string, unknown>, destination: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const file = join(work, `${name}.json`);
+    writeFileSync(file, JSON.stringify(exportsOf({ exports, destination })));
+    return { DEVSTACK_EXPORT_CONFIG: file, DATABASE_URL: url, ...extra };
+  }
+
+  const json = (r: { stdout: string; stderr: string; code: number | null }) => {
+    expect(r.code, r.stderr).toBe(0);
+    // With --json, progress events come first, one per line; the result is the last line.
+    return JSON.parse(r.stdout.trim().split("\n").at(-1) as string) as { exports: { rows: number; files: string[]; to?: string; from?: string; heldBack: boolean; mode: string }[]; maxRssMb: number };
+  };
+
+  const dirParquet = (dir: string) =>
+    existsSync(dir) ? (readdirSync(dir, { recursive: true, encoding: "utf8" }) as string[]).filter((f) => f.endsWith(".parquet") && !f.split("/").some((p) => p.startsWith("."))).map((f) => join(dir, f)) : [];
+
+  beforeAll(async () => {
+    pg0 = await startPostgres((postgres as { bin: string }).bin);
+    pg0.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
+    pg0.sql("CREATE DATABASE shop OWNER shop");
+    url = pg0.url("shop", "shop-test-password", "shop");
+    work = mkdtempSync(join(tmpdir(), "devstack-export-cli-"));
+  });
+
+  afterAll(() => {
+    pg0?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("exports everything first, then only what changed, then nothing; --query reads it back", () => {
+    pg0.sql(`SET ROLE shop; ${ordersSql(1000, "inc")}`, "shop");
+    const out = join(work, "inc-out");
+    const env = jobEnv("inc", { inc: { table: "inc", cursor: "updated_at" } }, out);
+    const first = json(devstack(["export", "--json"], { env, cwd: work }));
+    expect(first.exports[0]).toMatchObject({ rows: 1000, mode: "full", to: "2026-01-01 00:16:40+00" });
+
+    pg0.sql("UPDATE inc SET status = 'refunded', updated_at = '2026-02-01 00:00:00+00' WHERE id IN (5, 6); INSERT INTO inc (public_id, customer_email, status, amount, currency, items, created_at, updated_at) VALUES (gen_random_uuid(), 'new@example.com', 'paid', 1.00, 'EUR', '[]', now(), '2026-02-01 00:00:01+00')", "shop");
+    const second = json(devstack(["export", "inc", "--json"], { env, cwd: work }));
+    expect(second.exports[0]).toMatchObject({ rows: 3, mode: "incremental", from: "2026-01-01 00:16:40+00", to: "2026-02-01 00:00:01+00" });
+
+    const third = json(devstack(["export", "--json"], { env, cwd: work }));
+    expect(third.exports[0]).toMatchObject({ rows: 0, files: [] });
+    expect(dirParquet(join(out, "inc"))).toHaveLength(2);
+
+    const q = devstack(["export", "--query", "SELECT count(*) AS n, count(DISTINCT id) AS ids, count(DISTINCT exported_at) AS runs, max(status) FILTER (WHERE id = 5) AS s FROM inc", "--json"], { env, cwd: work });
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout).rows).toEqual([{ n: "1003", ids: "1001", runs: "2", s: "refunded" }]);
+    const text = devstack(["export", "--query", "SELECT status, count(*) AS n FROM inc GROUP BY 1 ORDER BY 1"], { env, cwd: work });
+    expect(text.stdout).toMatch(/refunded\s+252/);
+  });
+
+  it("a crash between the files and the watermark re-exports the same rows next time, never skips them", async () => {
+    pg0.sql(`SET ROLE shop; ${ordersSql(500, "crash")}`, "shop");
+    const out = join(work, "crash-out");
+    const env = jobEnv("crash", { crash: { table: "crash", cursor: "updated_at" } }, out);
+    json(devstack(["export", "--json"], { env, cwd: work }));
+    const watermark = readFileSync(join(out, "crash", "_watermark.json"), "utf8");
+
+    pg0.sql("UPDATE crash SET updated_at = '2026-03-01 00:00:00+00', note = 'changed' WHERE id <= 10", "shop");
+    const killed = await devstackAsync(["export", "--json"], { ...env, DEVSTACK_FAULT: "export:before-watermark" }, work);
+    expect(killed.signal).toBe("SIGKILL");
+    // The files of the killed run are complete and in place; the watermark has not moved.
+    expect(readFileSync(join(out, "crash", "_watermark.json"), "utf8")).toBe(watermark);
+    const afterCrash = dirParquet(join(out, "crash"));
+    expect(afterCrash).toHaveLength(2);
+    expect(await readParquet(afterCrash, "SELECT count(*) AS n FROM parquet WHERE note = 'changed'")).toEqual([{ n: "10" }]);
+
+    const rerun = json(devstack(["export", "--json"], { env, cwd: work }));
+    expect(rerun.exports[0]).toMatchObject({ rows: 10, to: "2026-03-01 00:00:00+00" });
+    // At least once: the ten rows are there twice, and the row key deduplicates them.
+    const all = dirParquet(join(out, "crash"));
+    expect(await readParquet(all, "SELECT count(*) AS n, count(DISTINCT (id, updated_at)) AS versions, count(DISTINCT id) AS ids FROM parquet")).toEqual([{ n: "520", versions: "510", ids: "500" }]);
+  });
+
+  it("rows changed while an export runs, or by a transaction open when it started, are caught by the next run", async () => {
+    pg0.sql(`SET ROLE shop; ${ordersSql(300_000, "busy")}`, "shop");
+    const out = join(work, "busy-out");
+    const env = jobEnv("busy", { busy: { table: "busy", cursor: "updated_at" } }, out);
+
+    // A transaction that stamped a row before the export began and commits after it: its updated_at is older
+    // than rows the export sees, so only holding the watermark back catches it.
+    const slow = new pg.Client({ connectionString: url });
+    // The server is stopped after the tests; a connection that sees that must not fail the run.
+    slow.on("error", () => {});
+    await slow.connect();
+    await slow.query("BEGIN");
+    await slow.query("UPDATE busy SET note = 'slow', updated_at = now() WHERE id = 1");
+    const fast = new pg.Client({ connectionString: url });
+    fast.on("error", () => {});
+    await fast.connect();
+    await fast.query("UPDATE busy SET note = 'fast', updated_at = now() WHERE id = 2");
+
+    const running = devstackAsync(["export", "--json"], env, work);
+    // Wait until the export is inside its COPY, then change rows under it.
+    for (let i = 0; i < 400; i++) {
+      const { rows } = await fast.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'devstack-export' AND query LIKE 'COPY%'");
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await fast.query("UPDATE busy SET note = 'during', updated_at = now() WHERE id IN (3, 150000, 299999)");
+    await slow.query("COMMIT");
+    const first = json(await running);
+    expect(first.exports[0]?.rows).toBe(300_000);
+    expect(first.exports[0]?.heldBack).toBe(true);
+
+    const second = json(devstack(["export", "--json"], { env, cwd: work }));
+    expect(second.exports[0]?.rows).toBeGreaterThanOrEqual(4);
+    const all = dirParquet(join(out, "busy"));
+    // For every row, the newest version in the files is the one in the table.
+    const latest = await readParquet(all, "SELECT id, arg_max(note, updated_at) AS note FROM parquet WHERE id IN (1, 2, 3, 150000, 299999) GROUP BY id ORDER BY id");
+    expect(latest).toEqual([
+      { id: "1", note: "slow" },
+      { id: "2", note: "fast" },
+      { id: "3", note: "during" },
+      { id: "150000", note: "during" },
+      { id: "299999", note: "during" },
+    ]);
+    await slow.end();
+    await fast.end();
+  }, 120_000);
+
+  it("streams a table of a million rows with bounded memory", async () => {
+    pg0.sql(`SET ROLE shop; ${ordersSql(100_000, "small")} ${ordersSql(1_000_000, "big")}`, "shop");
+    const out = join(work, "big-out");
+    const env = jobEnv("big", { small: { table: "small", cursor: "updated_at" }, big: { table: "big", cursor: "updated_at" } }, out);
+    // Both read in ranges of the small table's size, so each holds one range's worth at a time.
+    const chunk = { DEVSTACK_EXPORT_CHUNK_PAGES: "2800" };
+    const small = json(devstack(["export", "small", "--json"], { env: { ...env, ...chunk }, cwd: work, timeoutMs: 120_000 }));
+    const big = json(devstack(["export", "big", "--json"], { env: { ...env, ...chunk }, cwd: work, timeoutMs: 300_000 }));
+    expect(small.exports[0]?.files).toHaveLength(1);
+    expect(big.exports[0]?.rows).toBe(1_000_000);
+    expect(big.exports[0]?.files.length).toBeGreaterThanOrEqual(10);
+    // Ten times the rows (about 200 MB of CSV) costs only the second range in flight: nothing holds the table.
+    expect(big.maxRssMb - small.maxRssMb, `peak RSS ${small.maxRssMb} MB for 100k rows, ${big.maxRssMb} MB for 1M`).toBeLessThan(100);
+    expect(big.maxRssMb).toBeLessThan(450);
+    expect(await readParquet(big.exports[0]?.files as string[], "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM parquet")).toEqual([{ n: "1000000", ids: "1000000" }]);
+  }, 400_000);
+
+  it("from a laptop: the profile's database endpoint and role from its secret store, to a directory", async () => {
+    const project = join(work, "project");
+    mkdirSync(join(project, "profiles"), { recursive: true });
+    writeFileSync(join(project, "devstack.yaml"), "name: shop\nservice:\n  port: 3000\ndatabase:\n  name: shop\nexports:\n  orders:\n    table: laptop\n    cursor: updated_at\n    columns: [status, amount]\n    where: status <> 'pending'\n");
+    writeFileSync(join(project, "profiles", "test.yaml"), `cluster:\n  type: k3s\ndomain: localhost\ndatabase:\n  type: external\n  host: 127.0.0.1\n  port: ${pg0.port}\n  sslmode: disable\n`);
+    const home = mkdtempSync(join(tmpdir(), "devstack-home-"));
+    const env = { DEVSTACK_HOME: home };
+    const before = devstack(["export", "--profile", "test", "--out", join(work, "laptop-out")], { env, cwd: project });
+    expect(before.code).toBe(1);
+    expect(before.stderr).toContain("secrets sync --profile test");
+    expect(devstack(["secrets", "sync", "--profile", "test"], { env, cwd: project }).code).toBe(0);
+    const snapshot = await readStoreIn(home, project, "test", "shop");
+    const password = snapshot.database.password?.value as string;
+    pg0.sql(`CREATE ROLE shop_app LOGIN PASSWORD '${password}'; GRANT CONNECT ON DATABASE shop TO shop_app;`);
+    pg0.sql(`SET ROLE shop; ${ordersSql(40, "laptop")}; GRANT SELECT ON laptop TO shop_app;`, "shop");
+    const r = devstack(["export", "--profile", "test", "--out", join(work, "laptop-out"), "--json"], { env, cwd: project });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain(password);
+    const result = json(r);
+    expect(result.exports[0]?.rows).toBe(30);
+    const rows = await readParquet(result.exports[0]?.files as string[], "SELECT * FROM parquet LIMIT 1");
+    // The listed columns, plus the row key and cursor, which always travel.
+    expect(Object.keys(rows[0] as object)).toEqual(["status", "amount", "id", "updated_at"]);
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("bad input gets a clear error: unknown export, missing column, cursor that is not a cursor", () => {
+    pg0.sql("CREATE TABLE IF NOT EXISTS plain (id int PRIMARY KEY, name text, updated_at timestamptz DEFAULT now()); ALTER TABLE plain OWNER TO shop;", "shop");
+    const out = join(work, "bad-out");
+    const env = jobEnv("bad", { a: { table: "plain", cursor: "name" }, b: { table: "plain", cursor: "updated_at", columns: ["nope"] }, c: { table: "missing", cursor: "updated_at" } }, out);
+    const unknown = devstack(["export", "zzz"], { env, cwd: work });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no export named zzz");
+    const a = devstack(["export", "a"], { env, cwd: work });
+    expect(a.stderr).toContain("cursor name is text; a cursor must only grow");
+    expect(a.code).toBe(2);
+    const b = devstack(["export", "b"], { env, cwd: work });
+    expect(b.stderr).toContain("column nope is not in plain");
+    const c = devstack(["export", "c"], { env, cwd: work });
+    expect(c.stderr).toContain("table missing does not exist");
+    expect(existsSync(join(out, "a", "_watermark.json"))).toBe(false);
+  });
+});
