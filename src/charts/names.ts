@@ -10,3 +10,5 @@ export const KUBE_VERSION = "1.34.0";
 
 /** Store entries (local Secret names, AWS secret names after the store's prefix). */
 export const storeKeys = (app: string) => ({ app: `${app}-app`, database: `${app}-database` });
+/** The selector-less Service through which pods reach the object store container beside k3s. */
+export const LOCAL_OBJECT_STORE_URL = `http://object-store.${PLATFORM_NAMESPACE}.svc.cluster.local:9000`;

@@ -55,7 +55,8 @@ function explanation(d: { path: string; a: unknown; b: unknown }, declared: Decl
     let text = d.a;
     const used: string[] = [];
     const texts = declared.filter((v): v is Declared & { a: string; b: string } => typeof v.a === "string" && typeof v.b === "string" && v.a.length >= 3);
-    for (const v of texts.sort((x, y) => y.a.length - x.a.length)) {
+    // Longest text first; between equal texts, the shortest (most direct) path names the cause.
+    for (const v of texts.sort((x, y) => y.a.length - x.a.length || x.path.length - y.path.length)) {
       if (!text.includes(v.a)) continue;
       text = text.split(v.a).join(v.b);
       used.push(v.path);

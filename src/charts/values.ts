@@ -2,7 +2,9 @@ import { lokiRules } from "../alerts/rules.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { durationSeconds } from "../config/duration.js";
 import type { ImageRef } from "./image.js";
+import { exportJobConfig } from "../pipeline/job-config.js";
 import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "./names.js";
+import { toolsImage } from "./tools-image.js";
 import type { WebappValues } from "./webapp-values.js";
 
 /**
@@ -56,6 +58,11 @@ export function webappValues(config: ResolvedConfig, image: ImageRef, options: {
       activeDeadlineSeconds: durationSeconds(job.timeout),
       backoffLimit: job.retries,
     })),
+    exports: {
+      image: toolsImage(config),
+      config: JSON.stringify(exportJobConfig(config)),
+      jobs: Object.entries(app.exports).flatMap(([name, spec]) => (spec.schedule ? [{ name, schedule: spec.schedule }] : [])),
+    },
     migration: app.migrate
       ? { enabled: true, command: app.migrate.command, activeDeadlineSeconds: durationSeconds(app.migrate.timeout) }
       : { enabled: false, command: [], activeDeadlineSeconds: 600 },

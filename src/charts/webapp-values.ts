@@ -68,6 +68,14 @@ export const webappValuesSchema = z.strictObject({
       backoffLimit: z.int().min(0),
     }),
   ),
+  exports: z.strictObject({
+    /** The devstack image that runs `devstack export` (the app's image does not carry devstack). */
+    image: z.strictObject({ repository: z.string().regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/), tag: z.string().regex(/^[\w][\w.-]{0,127}$/) }),
+    /** The export job config (JSON): export specs and destination, no secrets. */
+    config: z.string(),
+    /** One CronJob per scheduled export. */
+    jobs: z.array(z.strictObject({ name, schedule: z.string().min(1) })),
+  }),
   migration: z.strictObject({
     enabled: z.boolean(),
     command: z.array(z.string()),

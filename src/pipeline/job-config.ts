@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
+import { LOCAL_OBJECT_STORE_URL } from "../charts/names.js";
+import type { ResolvedConfig } from "../config/resolve.js";
 import type { ExportSpec } from "../config/schema/app.js";
+import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION } from "../stack/object-store.js";
 import { DevstackError } from "../errors.js";
 
 /**
@@ -33,4 +36,19 @@ export function readJobConfig(path: string): ExportJobConfig {
   } catch (error) {
     throw new DevstackError(`cannot read the export job config ${path}: ${(error as Error).message}`, { fix: "the CronJob mounts it from the <app>-exports ConfigMap; redeploy with `devstack deploy`", cause: error });
   }
+}
+
+/** The job config for a profile's cluster: the object store as pods reach it. */
+export function exportJobConfig(config: ResolvedConfig): ExportJobConfig {
+  const store = config.profile.objectStore;
+  const region = store.type === "s3" ? (store.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : undefined)) : undefined;
+  return {
+    app: config.app.name,
+    profile: config.profileName,
+    exports: config.app.exports,
+    destination: store.type === "local" ? `s3://${LOCAL_EXPORT_BUCKET}/` : `s3://${store.bucket}/${store.prefix}`,
+    ...(store.type === "local" ? { endpoint: LOCAL_OBJECT_STORE_URL, region: LOCAL_OBJECT_STORE_REGION } : {}),
+    ...(region ? { region } : {}),
+    databaseEnv: config.app.database?.env ?? "DATABASE_URL",
+  };
 }

@@ -2,6 +2,7 @@ import type { ClientConfig } from "pg";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError, UsageError } from "../errors.js";
 import type { Snapshot } from "../secrets/store.js";
+import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION } from "../stack/object-store.js";
 import { parseLocation, type Location, type S3Credentials } from "./destination.js";
 import { S3_KEY_ENV, type ExportJobConfig } from "./job-config.js";
 
@@ -12,8 +13,6 @@ export interface ExportTarget {
   location: Location;
   credentials?: S3Credentials;
 }
-
-export const LOCAL_EXPORT_BUCKET = "exports";
 
 function sslFor(mode: "disable" | "require" | "verify-ca" | "verify-full", host: string): ClientConfig["ssl"] {
   if (mode === "disable") return false;
@@ -26,7 +25,7 @@ function sslFor(mode: "disable" | "require" | "verify-ca" | "verify-full", host:
 /** The object store a profile names, as a location; `--out` replaces it. */
 export function profileLocation(config: ResolvedConfig): Location {
   const store = config.profile.objectStore;
-  if (store.type === "local") return { type: "s3", bucket: LOCAL_EXPORT_BUCKET, prefix: "", endpoint: `http://127.0.0.1:${config.profile.ports.objectStore}`, region: "us-east-1" };
+  if (store.type === "local") return { type: "s3", bucket: LOCAL_EXPORT_BUCKET, prefix: "", endpoint: `http://127.0.0.1:${config.profile.ports.objectStore}`, region: LOCAL_OBJECT_STORE_REGION };
   const region = store.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : undefined);
   return { type: "s3", bucket: store.bucket, prefix: store.prefix, ...(region ? { region } : {}) };
 }

@@ -75,7 +75,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     for (const profile of ["local", "prod"]) {
       const app = rendered[profile]?.get("hello") ?? [];
       expect(app.map((m) => m.kind).sort()).toEqual([
-        "ConfigMap", "ConfigMap", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
+        "ConfigMap", "ConfigMap", "ConfigMap", "CronJob", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
         "Ingress", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
       ]);
       expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "ExternalSecret", "Namespace", "Role", "RoleBinding", "ServiceAccount"]);
@@ -97,11 +97,35 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     expect(platform?.skipped?.reason).toBe("DEVSTACK_OFFLINE=1");
   });
 
+  it("runs each scheduled export as a CronJob of the same command, from the devstack image, with the profile's destination", () => {
+    const expected = {
+      local: { destination: "s3://exports/", endpoint: "http://object-store.devstack-system.svc.cluster.local:9000", image: /^localhost:\d+\/hello:devstack-\d+\.\d+\.\d+-[0-9a-f]{12}$/ },
+      prod: { destination: "s3://hello-prod-exports/", region: "eu-central-1", image: /^123456789012\.dkr\.ecr\.eu-central-1\.amazonaws\.com\/hello:devstack-/ },
+    } as const;
+    for (const profile of ["local", "prod"] as const) {
+      const app = rendered[profile]?.get("hello") ?? [];
+      const cron = app.find((m) => m.kind === "CronJob" && m.metadata.name === "hello-export-visits") as Manifest;
+      expect(cron.spec.schedule).toBe("0 * * * *");
+      expect(cron.spec.concurrencyPolicy).toBe("Forbid");
+      const pod = cron.spec.jobTemplate.spec.template.spec;
+      const container = pod.containers[0];
+      expect(container.image).toMatch(expected[profile].image);
+      expect(container.args).toEqual(["export", "visits", "--json"]);
+      expect(container.env).toContainEqual({ name: "DEVSTACK_EXPORT_CONFIG", value: "/etc/devstack/exports.json" });
+      // The database URL arrives from the app's secrets, never as a literal value.
+      expect(container.envFrom).toContainEqual({ secretRef: { name: "hello-database" } });
+      expect(JSON.stringify(cron)).not.toMatch(/postgres(ql)?:\/\/[^"]*:[^"]*@/);
+      const config = JSON.parse((app.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hello-exports") as Manifest).data["exports.json"]);
+      const { image: _image, ...where } = expected[profile];
+      expect(config).toMatchObject({ app: "hello", profile, databaseEnv: "DATABASE_URL", exports: { visits: { table: "visits", cursor: "updated_at", key: ["id"] } }, ...where });
+    }
+  });
+
   it("follows best practice in every workload of both profiles", () => {
     for (const profile of ["local", "prod"]) {
       const app = rendered[profile]?.get("hello") ?? [];
       const workloads = app.filter((m) => ["Deployment", "CronJob", "Job"].includes(m.kind));
-      expect(workloads).toHaveLength(3);
+      expect(workloads).toHaveLength(4);
       for (const pod of workloads.flatMap(podSpecs)) {
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         for (const c of pod.containers) {
