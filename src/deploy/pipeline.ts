@@ -24,6 +24,7 @@ import { stackId } from "../stack/names.js";
 import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
 import { historyArgs, rollbackArgs, upgradeArgs } from "../charts/helm-args.js";
 import { adoptableSecretsNamespace, ensurePlatform } from "./platform.js";
+import { hasScheduledExports, publishToolsImage } from "./tools-image.js";
 import { buildAndPublishLocal } from "./publish.js";
 import { buildAndPublishRemote } from "./publish-remote.js";
 import { configHash, encodeRecord, parseHistory, previousRevision, upToDate, type Release, type ReleaseRecord } from "./release-record.js";
@@ -131,6 +132,11 @@ export async function deploy(config: ResolvedConfig, options: DeployOptions): Pr
       image = { repository: published.repository, tag: published.tag, ...(published.digest ? { digest: published.digest } : {}) };
     }
 
+    if (hasScheduledExports(config)) {
+      // Export CronJobs run devstack itself; its image is built once per devstack build.
+      const tools = await publishToolsImage(await connectDocker(), config, step);
+      if (!tools.built) options.onSkip?.(`export image (devstack unchanged, ${tools.image.tag})`);
+    }
     const values = webappValues(config, image, { secretsVersion: secretsVersion(sync.snapshot) });
     const chart = appChart(config);
     const git = await gitState(config.projectDir);

@@ -51,7 +51,7 @@ function dockerConfigAuth(repository: string): Auth {
 }
 
 /** The digest ECR holds for a tag, if it has it (ECR repositories devstack creates refuse re-pushing a tag). */
-async function ecrDigest(config: ResolvedConfig, tag: string): Promise<string | undefined> {
+export async function ecrDigest(config: ResolvedConfig, tag: string): Promise<string | undefined> {
   const registry = config.profile.registry;
   if (registry.type !== "ecr") return undefined;
   const region = registry.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : "us-east-1");
@@ -86,21 +86,21 @@ export async function buildAndPublishRemote(docker: Docker, config: ResolvedConf
   // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
   await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { ...source, tag: `${repository}:${tag}`, platform: "linux/amd64" }));
   const t2 = performance.now();
-  const digest = await step("image: push (new layers only)", async () => {
-    const stream = await docker.getImage(`${repository}:${tag}`).push({ authconfig: auth });
-    let found: string | undefined;
-    await new Promise<void>((ok, fail) =>
-      docker.modem.followProgress(
-        stream,
-        (error, output: { error?: string; aux?: { Digest?: string } }[]) => {
-          const failed = error ?? output.find((o) => o.error)?.error;
-          found = output.find((o) => o.aux?.Digest)?.aux?.Digest;
-          if (failed) fail(new DevstackError(`pushing ${repository}:${tag} failed: ${String((failed as Error).message ?? failed)}`, { fix: "check the registry credentials (`docker login`, or the AWS identity for ECR)" }));
-          else ok();
-        },
-      ),
-    );
-    return found;
-  });
+  const digest = await step("image: push (new layers only)", () => pushWithAuth(docker, `${repository}:${tag}`, auth));
   return { repository, tag, digest, built: true, ms: { hash: t1 - t0, build: t2 - t1, push: performance.now() - t2 } };
+}
+
+/** Pushes a tag with registry credentials; returns the digest the registry reports. */
+export async function pushWithAuth(docker: Docker, ref: string, auth: Auth): Promise<string | undefined> {
+  const stream = await docker.getImage(ref).push({ authconfig: auth });
+  let found: string | undefined;
+  await new Promise<void>((ok, fail) =>
+    docker.modem.followProgress(stream, (error, output: { error?: string; aux?: { Digest?: string } }[]) => {
+      const failed = error ?? output.find((o) => o.error)?.error;
+      found = output.find((o) => o.aux?.Digest)?.aux?.Digest;
+      if (failed) fail(new DevstackError(`pushing ${ref} failed: ${String((failed as Error).message ?? failed)}`, { fix: "check the registry credentials (`docker login`, or the AWS identity for ECR)" }));
+      else ok();
+    }),
+  );
+  return found;
 }

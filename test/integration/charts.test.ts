@@ -104,18 +104,20 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     } as const;
     for (const profile of ["local", "prod"] as const) {
       const app = rendered[profile]?.get("hello") ?? [];
-      const cron = app.find((m) => m.kind === "CronJob" && m.metadata.name === "hello-export-visits") as Manifest;
+      type Pod = { containers: { image: string; args: string[]; env: unknown[]; envFrom: unknown[] }[] };
+      const cron = app.find((m) => m.kind === "CronJob" && m.metadata.name === "hello-export-visits") as unknown as { spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { template: { spec: Pod } } } } };
       expect(cron.spec.schedule).toBe("0 * * * *");
       expect(cron.spec.concurrencyPolicy).toBe("Forbid");
       const pod = cron.spec.jobTemplate.spec.template.spec;
-      const container = pod.containers[0];
+      const container = pod.containers[0] as Pod["containers"][number];
       expect(container.image).toMatch(expected[profile].image);
       expect(container.args).toEqual(["export", "visits", "--json"]);
       expect(container.env).toContainEqual({ name: "DEVSTACK_EXPORT_CONFIG", value: "/etc/devstack/exports.json" });
       // The database URL arrives from the app's secrets, never as a literal value.
       expect(container.envFrom).toContainEqual({ secretRef: { name: "hello-database" } });
       expect(JSON.stringify(cron)).not.toMatch(/postgres(ql)?:\/\/[^"]*:[^"]*@/);
-      const config = JSON.parse((app.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hello-exports") as Manifest).data["exports.json"]);
+      const configMap = app.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hello-exports") as unknown as { data: Record<string, string> };
+      const config = JSON.parse(configMap.data["exports.json"] as string);
       const { image: _image, ...where } = expected[profile];
       expect(config).toMatchObject({ app: "hello", profile, databaseEnv: "DATABASE_URL", exports: { visits: { table: "visits", cursor: "updated_at", key: ["id"] } }, ...where });
     }
