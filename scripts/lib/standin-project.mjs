@@ -23,8 +23,8 @@ export async function standinProject(prefix) {
   const home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
   for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src", "profiles"]) cpSync(join(root, "examples", "hello", f), join(dir, f), { recursive: true });
   const ports = {};
-  for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi"]) ports[k] = await freePort();
-  const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp" };
+  for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"]) ports[k] = await freePort();
+  const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp", "object-store": "object-store" };
   writeFileSync(
     join(dir, "profiles", "local.yaml"),
     `cluster: { type: k3s }\ndomain: localhost\nimages:\n  overrides:\n${Object.entries(standins).map(([k, v]) => `    ${k}: devstack-standin/${v}:bookworm`).join("\n")}\nports:\n${Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n")}\nvars: { api_host: api.localhost }\n`,

@@ -21,6 +21,25 @@ describe("compareRenders", () => {
     expect(parityOk(report)).toBe(true);
   });
 
+  it("explains a list element present on one side only by the longer values list, but not a stray constant", () => {
+    const entry = (name: string) => ({ secretKey: name, remoteRef: { key: "app", property: name } });
+    const report = compareRenders(
+      { resources: [res({ kind: "ExternalSecret", name: "s", spec: { data: [entry("A"), entry("B")] } })], values: { names: ["A", "B"] } },
+      { resources: [res({ kind: "ExternalSecret", name: "s", spec: { data: [entry("A")] } })], values: { names: ["A"] } },
+    );
+    expect(report.unexpected).toEqual([]);
+    expect(report.expected.map((d) => [d.path, d.because])).toEqual([
+      ["spec.data[1].remoteRef.key", "names[1]"],
+      ["spec.data[1].remoteRef.property", "names[1]"],
+      ["spec.data[1].secretKey", "names[1]"],
+    ]);
+    const stray = compareRenders(
+      { resources: [res({ kind: "ExternalSecret", name: "s", spec: { data: [entry("A"), { remoteRef: { key: "app" } }] } })], values: { names: ["A"] } },
+      { resources: [res({ kind: "ExternalSecret", name: "s", spec: { data: [entry("A")] } })], values: { names: ["A"] } },
+    );
+    expect(stray.unexpected.map((d) => d.path)).toEqual(["spec.data[1].remoteRef.key"]);
+  });
+
   it("flags a difference no value explains", () => {
     const report = compareRenders(
       { resources: [res({ kind: "Deployment", name: "web", spec: { debug: false } })], values: { x: 1 } },

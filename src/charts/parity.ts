@@ -89,12 +89,23 @@ export function compareRenders(a: RenderSide, b: RenderSide): ParityReport {
   for (const [id, objectA] of [...left].sort(([x], [y]) => x.localeCompare(y))) {
     const objectB = right.get(id);
     if (!objectB) continue;
-    for (const d of diffValues(objectA, objectB)) {
+    const diffs = diffValues(objectA, objectB);
+    const explained = diffs.map((d) => (derived(d.path) ? "hash of differing values" : explanation(d, declared)));
+    // A list element present on one side only, because a values list is longer there, is explained as a whole
+    // by whatever explains one of its fields (e.g. an ExternalSecret entry per extra secret name).
+    const byElement = new Map<string, string>();
+    diffs.forEach((d, i) => {
+      const element = /^(.*\[\d+\])\./.exec(d.path)?.[1];
+      const because = explained[i];
+      if (element && because && (d.a === null || d.b === null)) byElement.set(element, because);
+    });
+    diffs.forEach((d, i) => {
       const difference = { resource: id, path: d.path, a: d.a, b: d.b };
-      const because = derived(d.path) ? "hash of differing values" : explanation(d, declared);
+      const element = /^(.*\[\d+\])\./.exec(d.path)?.[1];
+      const because = explained[i] ?? (element && (d.a === null || d.b === null) ? byElement.get(element) : undefined);
       if (because) report.expected.push({ ...difference, because });
       else report.unexpected.push(difference);
-    }
+    });
   }
   return report;
 }

@@ -40,7 +40,9 @@ describe("webappValues", () => {
   it("passes secret names, never values, and derives the database URL's parts", () => {
     const l = webappValues(local, image);
     const p = webappValues(prod, image);
-    expect(l.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY"]);
+    // Locally the object store's keys ride along for the export CronJobs; prod reaches S3 through IRSA.
+    expect(l.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY", "EXPORT_S3_ACCESS_KEY_ID", "EXPORT_S3_SECRET_ACCESS_KEY"]);
+    expect(p.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY"]);
     expect(l.secrets.database).toEqual({ env: "DATABASE_URL", host: "postgres.devstack-system.svc.cluster.local", port: 5432, name: "hello", sslmode: "disable" });
     expect(p.secrets.database).toMatchObject({ host: "hello-prod.cluster-abc123.eu-central-1.rds.amazonaws.com", sslmode: "verify-full" });
     expect(l.secrets.store).toEqual(p.secrets.store);

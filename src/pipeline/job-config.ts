@@ -3,6 +3,8 @@ import { LOCAL_OBJECT_STORE_URL } from "../charts/names.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { ExportSpec } from "../config/schema/app.js";
 import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION } from "../stack/object-store.js";
+
+export { S3_KEY_ENV } from "../stack/object-store.js";
 import { DevstackError } from "../errors.js";
 
 /**
@@ -26,9 +28,6 @@ export interface ExportJobConfig {
 /** The env var naming the mounted config: its presence is how `devstack export` knows it runs in the cluster. */
 export const JOB_CONFIG_ENV = "DEVSTACK_EXPORT_CONFIG";
 export const JOB_CONFIG_PATH = "/etc/devstack/exports.json";
-
-/** Keys of the local object store as the export job and the host see them (AWS S3 uses the default chain instead). */
-export const S3_KEY_ENV = { accessKeyId: "EXPORT_S3_ACCESS_KEY_ID", secretAccessKey: "EXPORT_S3_SECRET_ACCESS_KEY" } as const;
 
 export function readJobConfig(path: string): ExportJobConfig {
   try {

@@ -13,6 +13,18 @@ function isMissing(error: unknown): boolean {
   return e.name === "NoSuchKey" || e.name === "NotFound" || e.$metadata?.httpStatusCode === 404;
 }
 
+/** S3's refusals, said with what to do about them; anything else passes through. */
+function explained(error: unknown, uri: string): unknown {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (e.name === "NoSuchBucket") return new DevstackError(`the bucket of ${uri} does not exist`, { fix: "create it (locally `devstack up` does), or point --out / the profile's objectStore at one that exists", cause: error });
+  if (status === 403 || e.name === "SignatureDoesNotMatch" || e.name === "InvalidAccessKeyId" || e.name === "AccessDenied") {
+    return new DevstackError(`the object store refused access to ${uri}: ${e.name ?? status}`, { fix: "check the credentials: the local store's keys come from `devstack up`; on AWS the identity (or IRSA role) needs s3:GetObject, s3:PutObject and s3:ListBucket on the prefix", cause: error });
+  }
+  if (e.name === "TimeoutError" || (e as { code?: string }).code === "ECONNREFUSED") return new DevstackError(`the object store for ${uri} does not answer: ${e.message}`, { fix: "locally, run `devstack up` (it starts the object store)", cause: error });
+  return error;
+}
+
 /**
  * S3 or anything speaking its API. A PUT is durable once S3 answers; the
  * watermark is written with a precondition on the version read, so two runs
@@ -40,6 +52,14 @@ export class S3Destination implements Destination {
     return new S3Destination(s3, sdk, location);
   }
 
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw explained(error, this.uri);
+    }
+  }
+
   private key(...parts: string[]): string {
     return `${this.location.prefix}${parts.join("/")}`;
   }
@@ -51,7 +71,7 @@ export class S3Destination implements Destination {
 
   async readWatermark(exportName: string): Promise<Watermark | undefined> {
     try {
-      const out = await this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(exportName, WATERMARK_FILE) }));
+      const out = await this.call(() => this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(exportName, WATERMARK_FILE) })));
       this.etag = out.ETag;
       const text = (await out.Body?.transformToString("utf8")) ?? "";
       try {
@@ -74,13 +94,17 @@ export class S3Destination implements Destination {
       params: { Bucket: this.location.bucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size, ContentType: "application/vnd.apache.parquet" },
       partSize: 16 * 1024 * 1024,
       queueSize: 2,
-    }).done();
+    })
+      .done()
+      .catch((error: unknown) => {
+        throw explained(error, this.uri);
+      });
     return `s3://${this.location.bucket}/${key}`;
   }
 
   async writeWatermark(exportName: string, watermark: Watermark): Promise<void> {
     try {
-      const out = await this.s3.send(
+      const out = await this.call(() => this.s3.send(
         new this.sdk.PutObjectCommand({
           Bucket: this.location.bucket,
           Key: this.key(exportName, WATERMARK_FILE),
@@ -88,7 +112,7 @@ export class S3Destination implements Destination {
           ContentType: "application/json",
           ...(this.etag ? { IfMatch: this.etag } : { IfNoneMatch: "*" }),
         }),
-      );
+      ));
       this.etag = out.ETag;
     } catch (error) {
       const e = error as { $metadata?: { httpStatusCode?: number } };
@@ -104,14 +128,14 @@ export class S3Destination implements Destination {
     const files: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(new this.sdk.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await this.call(() => this.s3.send(new this.sdk.ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })));
       for (const object of page.Contents ?? []) {
         if (!object.Key?.endsWith(".parquet")) continue;
         const local = join(cacheDir, exportName, object.Key.slice(prefix.length));
         // Parts are immutable once written, so a cached copy of the same size is the same file.
         if (!existsSync(local) || statSync(local).size !== object.Size) {
           mkdirSync(dirname(local), { recursive: true });
-          const got = await this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: object.Key }));
+          const got = await this.call(() => this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: object.Key })));
           await pipeline(got.Body as NodeJS.ReadableStream, createWriteStream(`${local}.tmp`));
           renameSync(`${local}.tmp`, local);
         }

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { SecretRecipe } from "../config/schema/app.js";
+import { S3_KEY_ENV } from "../stack/object-store.js";
 
 /** Store entries are grouped the way the chart's ExternalSecrets read them: one store entry per group. */
 export type Group = "app" | "database" | "platform";
@@ -74,8 +75,8 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
     // The local S3 container's only key pair; a bucket on AWS is reached with the default credential chain (IRSA) instead.
     // The access key identifies, like a role name, so it is shown; the secret key is what proves it.
     stored.push(
-      { name: "object-store-access-key", group: "platform", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store", sensitive: false },
-      { name: "object-store-secret-key", group: "platform", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store", sensitive: true },
+      { name: S3_KEY_ENV.accessKeyId, group: "app", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store (export jobs read it)", sensitive: false },
+      { name: S3_KEY_ENV.secretAccessKey, group: "app", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store (export jobs read it)", sensitive: true },
     );
   }
   return { stored, derived, localDatabase: config.profile.database.type === "local" };

@@ -25,23 +25,23 @@ describe("the secret plan of examples/hello", () => {
       "database.password:generate",
       "platform.postgres-superuser-password:generate",
       "platform.SMTP_PASSWORD:generate",
-      "platform.object-store-access-key:generate",
-      "platform.object-store-secret-key:generate",
+      "app.EXPORT_S3_ACCESS_KEY_ID:generate",
+      "app.EXPORT_S3_SECRET_ACCESS_KEY:generate",
     ]);
     expect(plan.derived.map((d) => d.name)).toEqual(["DATABASE_URL"]);
   });
 
   it("generates the local object store's key pair: the access key shown like a role name, the secret key redacted", () => {
-    const keys = plan.stored.filter((v) => v.name.startsWith("object-store-"));
+    const keys = plan.stored.filter((v) => v.name.startsWith("EXPORT_S3_"));
     expect(keys).toEqual([
-      { name: "object-store-access-key", group: "platform", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store", sensitive: false },
-      { name: "object-store-secret-key", group: "platform", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store", sensitive: true },
+      { name: "EXPORT_S3_ACCESS_KEY_ID", group: "app", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store (export jobs read it)", sensitive: false },
+      { name: "EXPORT_S3_SECRET_ACCESS_KEY", group: "app", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store (export jobs read it)", sensitive: true },
     ]);
   });
 
   it("holds no object store keys where the profile writes to an S3 bucket (the AWS credential chain reaches it)", () => {
     const prod = secretPlan(loadConfig({ cwd: HELLO, profile: "prod" }));
-    expect(prod.stored.filter((v) => v.name.startsWith("object-store-"))).toEqual([]);
+    expect(prod.stored.filter((v) => v.name.startsWith("EXPORT_S3_"))).toEqual([]);
   });
 
   it("adds the SMTP relay password where the profile uses a relay", () => {
@@ -53,7 +53,7 @@ describe("the secret plan of examples/hello", () => {
 describe("sync, set and rotate", () => {
   it("generates what is missing, once", async () => {
     const first = await syncSecrets(plan, store());
-    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password", "platform.SMTP_PASSWORD", "platform.object-store-access-key", "platform.object-store-secret-key"]);
+    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password", "platform.SMTP_PASSWORD", "EXPORT_S3_ACCESS_KEY_ID", "EXPORT_S3_SECRET_ACCESS_KEY"]);
     expect(first.missingExternal).toEqual(["STRIPE_API_KEY"]);
     const second = await syncSecrets(plan, store());
     expect(second.created).toEqual([]);
@@ -105,9 +105,9 @@ describe("sync, set and rotate", () => {
     const redactor = redactorFor(plan, snapshot);
     const text = `${snapshot.app.SESSION_KEY?.value} ${snapshot.database.password?.value} ${snapshot.database.username?.value}`;
     expect(redactor.redact(text)).toBe("[secret:SESSION_KEY] [secret:database.password] hello_app");
-    const access = snapshot.platform["object-store-access-key"]?.value as string;
+    const access = snapshot.app.EXPORT_S3_ACCESS_KEY_ID?.value as string;
     expect(access).toMatch(/^[A-Za-z0-9]{20}$/);
-    expect(snapshot.platform["object-store-secret-key"]?.value).toMatch(/^[A-Za-z0-9]{40}$/);
-    expect(redactor.redact(`${access} ${snapshot.platform["object-store-secret-key"]?.value}`)).toBe(`${access} [secret:platform.object-store-secret-key]`);
+    expect(snapshot.app.EXPORT_S3_SECRET_ACCESS_KEY?.value).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(redactor.redact(`${access} ${snapshot.app.EXPORT_S3_SECRET_ACCESS_KEY?.value}`)).toBe(`${access} [secret:EXPORT_S3_SECRET_ACCESS_KEY]`);
   });
 });

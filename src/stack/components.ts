@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { ResolvedConfig } from "../config/resolve.js";
+import type { Group } from "../secrets/model.js";
 import { imageFor, type Component } from "./images.js";
+import { S3_KEY_ENV } from "./object-store.js";
 import { containerName, LABEL_APP, LABEL_COMPONENT, LABEL_PROJECT, LABEL_SPEC, networkName, stackId, volumeName } from "./names.js";
 
 export interface PortMapping {
@@ -21,7 +23,7 @@ export interface ContainerSpec {
   cmd?: string[];
   env: Record<string, string>;
   /** Names of env vars whose values come from the secret store at create time. */
-  secretEnv: Record<string, { group: "platform"; name: string }>;
+  secretEnv: Record<string, { group: Group; name: string }>;
   ports: PortMapping[];
   volumes: { name: string; path: string }[];
   aliases: string[];
@@ -46,9 +48,9 @@ export interface StackSpec {
 
 export const PEBBLE_DIR = "/devstack/pebble";
 export const POSTGRES_SUPERUSER = { group: "platform" as const, name: "postgres-superuser-password" };
-/** The object store's root credentials; the same store entries the cluster's export jobs read. */
-export const OBJECT_STORE_ACCESS_KEY = { group: "platform" as const, name: "object-store-access-key" };
-export const OBJECT_STORE_SECRET_KEY = { group: "platform" as const, name: "object-store-secret-key" };
+/** The object store's only key pair, generated into the platform group of the secret store. */
+export const OBJECT_STORE_ACCESS_KEY = { group: "app" as const, name: S3_KEY_ENV.accessKeyId };
+export const OBJECT_STORE_SECRET_KEY = { group: "app" as const, name: S3_KEY_ENV.secretAccessKey };
 
 function finish(spec: Omit<ContainerSpec, "hash" | "labels">, stack: string, app: string): ContainerSpec {
   const hash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);

@@ -4,6 +4,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 export const LOCAL_EXPORT_BUCKET = "exports";
 /** Any region signs for the local store; us-east-1 is the one every S3-compatible server accepts. */
 export const LOCAL_OBJECT_STORE_REGION = "us-east-1";
+/**
+ * The local object store's keys, stored with the app's secrets under these
+ * env names: the app's ExternalSecret then hands them to export CronJobs,
+ * which read them as environment variables (on AWS, IRSA replaces them).
+ */
+export const S3_KEY_ENV = { accessKeyId: "EXPORT_S3_ACCESS_KEY_ID", secretAccessKey: "EXPORT_S3_SECRET_ACCESS_KEY" } as const;
 
 export interface ObjectStoreCredentials {
   accessKeyId: string;

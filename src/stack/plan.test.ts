@@ -43,8 +43,8 @@ describe("the local stack's spec", () => {
       aliases: ["object-store"],
     });
     expect(store?.secretEnv).toEqual({
-      RUSTFS_ACCESS_KEY: { group: "platform", name: "object-store-access-key" },
-      RUSTFS_SECRET_KEY: { group: "platform", name: "object-store-secret-key" },
+      RUSTFS_ACCESS_KEY: { group: "app", name: "EXPORT_S3_ACCESS_KEY_ID" },
+      RUSTFS_SECRET_KEY: { group: "app", name: "EXPORT_S3_SECRET_ACCESS_KEY" },
     });
   });
 
@@ -105,8 +105,8 @@ describe("planStack", () => {
     expect(pg?.env.POSTGRES_PASSWORD_FILE).toBe("/devstack/secrets/POSTGRES_PASSWORD (secret platform.postgres-superuser-password)");
     const store = describePlan(planStack(spec, fresh)).containers.find((c) => c.component === "object-store");
     expect(store?.env).toEqual({
-      RUSTFS_ACCESS_KEY_FILE: "/devstack/secrets/RUSTFS_ACCESS_KEY (secret platform.object-store-access-key)",
-      RUSTFS_SECRET_KEY_FILE: "/devstack/secrets/RUSTFS_SECRET_KEY (secret platform.object-store-secret-key)",
+      RUSTFS_ACCESS_KEY_FILE: "/devstack/secrets/RUSTFS_ACCESS_KEY (secret app.EXPORT_S3_ACCESS_KEY_ID)",
+      RUSTFS_SECRET_KEY_FILE: "/devstack/secrets/RUSTFS_SECRET_KEY (secret app.EXPORT_S3_SECRET_ACCESS_KEY)",
     });
   });
 });

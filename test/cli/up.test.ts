@@ -17,7 +17,7 @@ describe("devstack up without a Docker engine", () => {
   it("--dry-run --json is a stable plan object", () => {
     const plan = JSON.parse(devstack(["up", "--dry-run", "--json", "--services-only"], { env: noEngine }).stdout) as { engine: boolean; plan: { containers: { component: string; image: string }[] }; then: string[] };
     expect(plan.engine).toBe(false);
-    expect(plan.plan.containers.map((c) => c.component)).toEqual(["registry", "postgres", "pebble-challtestsrv", "pebble", "smtp"]);
+    expect(plan.plan.containers.map((c) => c.component)).toEqual(["registry", "postgres", "pebble-challtestsrv", "pebble", "smtp", "object-store"]);
     expect(plan.then).toEqual([]);
   });
 

@@ -47,8 +47,8 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
   /** An S3 client with the object store's keys as `up` stored them; a wrong secret key when asked. */
   async function s3(secretKey?: string) {
     const s = await snapshot();
-    const accessKeyId = s.platform["object-store-access-key"]?.value as string;
-    return objectStoreClient(done.endpoints.objectStore.endpoint, { accessKeyId, secretAccessKey: secretKey ?? (s.platform["object-store-secret-key"]?.value as string) });
+    const accessKeyId = s.app.EXPORT_S3_ACCESS_KEY_ID?.value as string;
+    return objectStoreClient(done.endpoints.objectStore.endpoint, { accessKeyId, secretAccessKey: secretKey ?? (s.app.EXPORT_S3_SECRET_ACCESS_KEY?.value as string) });
   }
 
   async function appClient(): Promise<pg.Client> {
