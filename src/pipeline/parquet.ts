@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ColumnRoute } from "./type-map.js";
 import { quoteIdent } from "./type-map.js";
@@ -20,6 +21,15 @@ export function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: 
 }
 
 /**
+ * DuckDB converts one chunk while Postgres streams the next; a thread or two
+ * more than the cores keeps it busy while it waits on the disk (measured with
+ * npm run bench:export). DEVSTACK_EXPORT_THREADS overrides.
+ */
+function defaultThreads(): number {
+  return Number(process.env.DEVSTACK_EXPORT_THREADS) || Math.min(4, availableParallelism() + 1);
+}
+
+/**
  * One in-process DuckDB for a run. Its memory is capped and it spills to
  * `tempDir`, so a wide chunk cannot grow the process without bound.
  */
@@ -34,7 +44,7 @@ export class ParquetWriter {
     const instance = await DuckDBInstance.create(":memory:", {
       memory_limit: options.memoryLimit ?? "256MB",
       temp_directory: options.tempDir,
-      threads: String(options.threads ?? 2),
+      threads: String(options.threads ?? defaultThreads()),
       // Nothing is fetched from the network: the parquet and json extensions are built in.
       autoinstall_known_extensions: "false",
     });

@@ -9,27 +9,9 @@ import { describeWithEngine } from "../support/engines.js";
 import { readParquet } from "../support/parquet.js";
 import { findPostgres, startPostgres, type TestPostgres } from "../support/postgres.js";
 import { readStoreIn } from "../support/store.js";
+import { ordersSql } from "../../scripts/lib/orders-table.mjs";
 
 const postgres = findPostgres();
-
-/** The realistic table of the bench: orders with money, JSON, arrays and two timestamps. */
-export function ordersSql(rows: number, table = "orders"): string {
-  return `
-CREATE TABLE ${table} (
-  id bigserial PRIMARY KEY, public_id uuid NOT NULL, customer_email text NOT NULL, status text NOT NULL,
-  amount numeric(12,2) NOT NULL, currency char(3) NOT NULL, items jsonb NOT NULL, tags text[], note text,
-  created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL
-);
-INSERT INTO ${table} (public_id, customer_email, status, amount, currency, items, tags, note, created_at, updated_at)
-SELECT md5(g::text)::uuid, 'customer' || (g % 50000) || '@example.com', (ARRAY['pending','paid','shipped','refunded'])[1 + g % 4],
-  round((g % 100000) / 100.0, 2), 'EUR', jsonb_build_array(jsonb_build_object('sku', 'SKU-' || (g % 997), 'qty', 1 + g % 3, 'price', 9.99)),
-  CASE WHEN g % 3 = 0 THEN ARRAY['gift','express'] WHEN g % 3 = 1 THEN ARRAY['standard'] END,
-  CASE WHEN g % 10 = 0 THEN 'leave at the door, "thanks"' END,
-  timestamptz '2026-01-01' + g * interval '1 second', timestamptz '2026-01-01' + g * interval '1 second'
-FROM generate_series(1, ${rows}) g;
-CREATE INDEX ON ${table} (updated_at);
-ANALYZE ${table};`;
-}
 
 interface RunResult {
   code: number | null;
