@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { INTERVAL_STRUCT, quoteIdent, routeColumn } from "./type-map.js";
+
+describe("routeColumn", () => {
+  it.each([
+    ["int8", {}, "BIGINT"],
+    ["bool", {}, "BOOLEAN"],
+    ["float8", {}, "DOUBLE"],
+    ["uuid", {}, "UUID"],
+    ["timestamptz", {}, "TIMESTAMPTZ"],
+    ["timestamp", {}, "TIMESTAMP"],
+    ["date", {}, "DATE"],
+    ["text", {}, "VARCHAR"],
+    ["numeric", { precision: 12, scale: 2 }, "DECIMAL(12,2)"],
+    ["numeric", { precision: 38, scale: 0 }, "DECIMAL(38,0)"],
+  ])("reads %s %o directly as %s", (type, extra, target) => {
+    const route = routeColumn({ name: "c", type, kind: "b", ...extra });
+    expect(route).toMatchObject({ source: '"c"', csvType: target, convert: '"c"', target });
+  });
+
+  it("keeps numeric without a fitting precision as exact text, never a rounded DECIMAL", () => {
+    expect(routeColumn({ name: "n", type: "numeric", kind: "b" }).target).toBe("VARCHAR");
+    expect(routeColumn({ name: "n", type: "numeric", kind: "b", precision: 50, scale: 20 }).target).toBe("VARCHAR");
+  });
+
+  it("types JSON, decodes bytea from hex, and sends intervals as their three signed fields", () => {
+    expect(routeColumn({ name: "doc", type: "jsonb", kind: "b" })).toMatchObject({ csvType: "VARCHAR", convert: 'CAST("doc" AS JSON)', target: "JSON" });
+    expect(routeColumn({ name: "b", type: "bytea", kind: "b" })).toMatchObject({ source: `encode("b", 'hex')`, convert: 'unhex("b")', target: "BLOB" });
+    const span = routeColumn({ name: "s", type: "interval", kind: "b" });
+    expect(span.target).toBe(INTERVAL_STRUCT);
+    expect(span.source).toContain("json_build_object('months'");
+  });
+
+  it("sends arrays as JSON text of their elements and casts them to typed lists", () => {
+    expect(routeColumn({ name: "ids", type: "_int4", element: "int4", kind: "b" })).toMatchObject({ pgType: "int4[]", source: 'to_json("ids"::text[])', target: "INTEGER[]" });
+    expect(routeColumn({ name: "p", type: "_numeric", element: "numeric", kind: "b" }).target).toBe("VARCHAR[]");
+    expect(routeColumn({ name: "b", type: "_bytea", element: "bytea", kind: "b" }).target).toBe("BLOB[]");
+    expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" }).target).toBe("VARCHAR[]");
+  });
+
+  it("maps enums, network types and anything unknown to text", () => {
+    for (const type of ["mood", "inet", "money", "xml", "tsvector"]) expect(routeColumn({ name: "x", type, kind: "e" }).target).toBe("VARCHAR");
+  });
+
+  it("quotes identifiers, doubling quotes inside", () => {
+    expect(quoteIdent('we"ird')).toBe('"we""ird"');
+    expect(routeColumn({ name: "Order", type: "int4", kind: "b" }).source).toBe('"Order"');
+  });
+});
