@@ -87,6 +87,21 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     expect(lines.some((l) => l.line.includes("boom requested") && l.labels.level === "error" && l.labels.component === "web")).toBe(true);
   }, 10 * 60_000);
 
+  it("the export CronJob runs devstack export in the cluster into the local object store, and a laptop export continues from its watermark", async () => {
+    const id = (JSON.parse(devstack(["status", "--json"], { env }).stdout) as { stack: string }).stack;
+    const root = readFileSync(join(home, "data", "stacks", id, "pebble-root.pem"), "utf8");
+    for (let i = 0; i < 5; i++) await get(`${done.cluster.url}/visit-${i}`, root, 443);
+    // jobs run starts a Job from the CronJob's template and streams its log.
+    const job = devstack(["jobs", "run", "export-visits"], { env, timeoutMs: 10 * 60_000 });
+    expect(job.code, job.stderr).toBe(0);
+    const query = devstack(["export", "--query", "SELECT count(*) AS n, count(DISTINCT exported_at) AS runs FROM visits WHERE path LIKE '/visit-%'", "--json"], { env });
+    expect(query.code, query.stderr).toBe(0);
+    expect(JSON.parse(query.stdout).rows[0]).toMatchObject({ n: "5", runs: "1" });
+    // Same watermark from the laptop: nothing new, nothing exported twice.
+    const again = devstack(["export", "visits", "--json"], { env });
+    expect(JSON.parse(again.stdout.trim().split("\n").at(-1) as string).exports[0].rows).toBe(0);
+  }, 15 * 60_000);
+
   it("a second up with nothing changed skips build, push and deploy", () => {
     const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 10 * 60_000 });
     expect(r.code).toBe(0);

@@ -10,8 +10,10 @@ import { protectLocalStores } from "../protect.js";
 export async function run(options: { profile?: string; json?: boolean }, [name]: string[]): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
   await protectLocalStores([config]);
-  if (!config.app.jobs[name as string]) {
-    throw new UsageError(`no job named ${name} in devstack.yaml`, `declared: ${Object.keys(config.app.jobs).join(", ") || "none"}`);
+  // Scheduled exports are CronJobs too, named export-<export>.
+  const exportJobs = Object.entries(config.app.exports).flatMap(([n, e]) => (e.schedule ? [`export-${n}`] : []));
+  if (!config.app.jobs[name as string] && !exportJobs.includes(name as string)) {
+    throw new UsageError(`no job named ${name} in devstack.yaml`, `declared: ${[...Object.keys(config.app.jobs), ...exportJobs].join(", ") || "none"}`);
   }
   const access = await clusterAccess(config);
   try {
