@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/resolve.js";
-import { locationUri, parseLocation } from "./destination.js";
+import { exportUri, locationUri, parseLocation } from "./destination.js";
 import { exportJobConfig } from "./job-config.js";
 import { partitionName } from "./run.js";
 import { jobTarget, profileLocation } from "./target.js";
@@ -17,6 +17,8 @@ describe("destinations", () => {
     expect(() => parseLocation("gs://bucket/x")).toThrow(/unsupported destination/);
     expect(() => parseLocation("s3://Bad_Bucket")).toThrow(/does not name an S3 bucket/);
     expect(locationUri(parseLocation("s3://b-1/p"))).toBe("s3://b-1/p/");
+    expect(exportUri(parseLocation("/data/out"), "visits")).toBe("/data/out/visits/");
+    expect(exportUri(parseLocation("s3://b-1/p"), "visits")).toBe("s3://b-1/p/visits/");
   });
 
   it("partitions by export time, Hive-style and safe as a file name everywhere", () => {

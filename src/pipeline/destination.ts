@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
 import type { Watermark } from "./window.js";
@@ -48,6 +48,11 @@ export function parseLocation(uri: string, cwd = process.cwd()): Location {
 
 export function locationUri(location: Location): string {
   return location.type === "s3" ? `s3://${location.bucket}/${location.prefix}` : location.path;
+}
+
+/** Where one export's files go, for humans. */
+export function exportUri(location: Location, exportName: string): string {
+  return location.type === "s3" ? `${locationUri(location)}${exportName}/` : `${join(location.path, exportName)}/`;
 }
 
 export async function openDestination(location: Location, credentials?: S3Credentials): Promise<Destination> {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { userDirs } from "../../fs/paths.js";
-import { locationUri, openDestination, type Destination } from "../../pipeline/destination.js";
+import { exportUri, locationUri, openDestination, type Destination } from "../../pipeline/destination.js";
 import { JOB_CONFIG_ENV, readJobConfig } from "../../pipeline/job-config.js";
 import { queryExports } from "../../pipeline/query.js";
 import { runExport, type ExportResult } from "../../pipeline/run.js";
@@ -88,7 +88,7 @@ export async function run(options: Options, args: string[]): Promise<number> {
     for (const name of names) {
       const spec = t.exports[name];
       if (!spec) continue;
-      const result = await reporter.step(`export ${name}: ${spec.table} → ${locationUri(t.location)}${name}/`, () =>
+      const result = await reporter.step(`export ${name}: ${spec.table} → ${exportUri(t.location, name)}`, () =>
         runExport({
           name,
           spec,
