@@ -28,8 +28,7 @@ const work = mkdtempSync(join(tmpdir(), "devstack-bench-export-"));
 const pg = await startPostgres(found.bin);
 try {
   const password = "bench-only-password";
-  pg.sql(`CREATE ROLE shop LOGIN PASSWORD '${password}'`);
-  pg.sql("CREATE DATABASE shop OWNER shop");
+  const url = pg.database("shop", password);
   let t = performance.now();
   pg.sql(`SET ROLE shop; ${ordersSql(rows)}`, "shop");
   console.error(`table: ${rows.toLocaleString("en-US")} rows of orders in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -63,7 +62,7 @@ try {
     writeFileSync(config, JSON.stringify({ app: "shop", profile: "bench", databaseEnv: "DATABASE_URL", destination: out, exports: { orders: { table: "orders", cursor: "updated_at" } } }));
     const { ms, r } = timed("devstack export", process.execPath, [bin, "export", "--full", "--json"], {
       cwd: work,
-      env: { ...process.env, DEVSTACK_EXPORT_CONFIG: config, DATABASE_URL: pg.url("shop", password, "shop") },
+      env: { ...process.env, DEVSTACK_EXPORT_CONFIG: config, DATABASE_URL: url },
       encoding: "utf8",
     });
     const done = JSON.parse(r.stdout.trim().split("\n").at(-1));

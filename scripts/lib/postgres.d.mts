@@ -1,7 +1,7 @@
 export interface TestPostgres {
   port: number;
-  /** A connection URL for a role made with `createRole`. */
-  url(user: string, password: string, database: string): string;
+  /** Creates a role and a database of the same name, owned by it; returns its connection URL. */
+  database(name: string, password: string): string;
   /** Runs SQL as the superuser over the server's socket; returns psql's output. */
   sql(statement: string, database?: string): string;
   /** The directory of the server's socket (psql -h takes it). */

@@ -48,7 +48,11 @@ export async function startPostgres(bin) {
     port,
     socketDir: dir,
     bin,
-    url: (/** @type {string} */ user, /** @type {string} */ password, /** @type {string} */ database) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    database: (/** @type {string} */ name, /** @type {string} */ password) => {
+      exec(join(bin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atq", "-c", `CREATE ROLE "${name}" LOGIN PASSWORD '${password.replace(/'/g, "''")}'`]);
+      exec(join(bin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atq", "-c", `CREATE DATABASE "${name}" OWNER "${name}"`]);
+      return `postgres://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${name}`;
+    },
     sql: (/** @type {string} */ statement, database = "postgres") => exec(join(bin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", statement]),
     stop: () => {
       try {

@@ -11,7 +11,8 @@ export function faultPoint(name: string): void {
   if (process.env.DEVSTACK_FAULT === name) process.kill(process.pid, "SIGKILL");
 }
 
-function fsyncPath(path: string): void {
+/** fsync of a file or a directory (a directory's fsync makes a rename in it durable). */
+export function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
   try {
     fsyncSync(fd);

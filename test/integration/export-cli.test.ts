@@ -57,9 +57,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
   beforeAll(async () => {
     pg0 = await startPostgres((postgres as { bin: string }).bin);
-    pg0.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
-    pg0.sql("CREATE DATABASE shop OWNER shop");
-    url = pg0.url("shop", "shop-test-password", "shop");
+    url = pg0.database("shop", "shop-test-password");
     work = mkdtempSync(join(tmpdir(), "devstack-export-cli-"));
   });
 

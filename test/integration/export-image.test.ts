@@ -20,11 +20,11 @@ const TAG = "devstack-export-image-test:latest-build";
 describeWithEngine("Docker and PostgreSQL", missing, "the export CronJob's image runs the same command", () => {
   let pg: TestPostgres;
   let work: string;
+  let url: string;
 
   beforeAll(async () => {
     pg = await startPostgres((postgres as { bin: string }).bin);
-    pg.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
-    pg.sql("CREATE DATABASE shop OWNER shop");
+    url = pg.database("shop", "shop-test-password");
     pg.sql("SET ROLE shop; CREATE TABLE visits (id bigserial PRIMARY KEY, path text, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO visits (path) SELECT '/p/' || g FROM generate_series(1, 5000) g;", "shop");
     work = mkdtempSync(join(tmpdir(), "devstack-export-image-"));
   });
@@ -53,7 +53,7 @@ describeWithEngine("Docker and PostgreSQL", missing, "the export CronJob's image
     const run = spawnSync(
       "docker",
       ["run", "--rm", "--network", "host", "--read-only", "--tmpfs", "/tmp", "-v", `${cfg}:/etc/devstack:ro`, "-v", `${out}:/out`, "-e", "DEVSTACK_EXPORT_CONFIG=/etc/devstack/exports.json", "-e", "DATABASE_URL", TAG, "export", "visits", "--json"],
-      { encoding: "utf8", env: { ...process.env, DATABASE_URL: pg.url("shop", "shop-test-password", "shop") }, timeout: 120_000 },
+      { encoding: "utf8", env: { ...process.env, DATABASE_URL: url }, timeout: 120_000 },
     );
     expect(run.status, run.stderr).toBe(0);
     const done = JSON.parse(run.stdout.trim().split("\n").at(-1) as string) as { exports: { rows: number; files: string[] }[] };

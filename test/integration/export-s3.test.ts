@@ -23,8 +23,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
   beforeAll(async () => {
     pg = await startPostgres((postgres as { bin: string }).bin);
-    pg.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
-    pg.sql("CREATE DATABASE shop OWNER shop");
+    const url = pg.database("shop", "shop-test-password");
     pg.sql("SET ROLE shop; CREATE TABLE visits (id bigserial PRIMARY KEY, path text, payload jsonb, updated_at timestamptz NOT NULL); INSERT INTO visits (path, payload, updated_at) SELECT '/p/' || g, jsonb_build_object('n', g), timestamptz '2026-01-01' + g * interval '1 minute' FROM generate_series(1, 2000) g;", "shop");
     work = mkdtempSync(join(tmpdir(), "devstack-export-s3-"));
     s3 = await startObjectStore(work, KEYS);
@@ -34,7 +33,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     writeFileSync(config, JSON.stringify({ app: "shop", profile: "test", databaseEnv: "DATABASE_URL", destination: "s3://exports/team/", endpoint, region: "us-east-1", exports: { visits: { table: "visits", cursor: "updated_at" } } }));
     env = {
       DEVSTACK_EXPORT_CONFIG: config,
-      DATABASE_URL: pg.url("shop", "shop-test-password", "shop"),
+      DATABASE_URL: url,
       EXPORT_S3_ACCESS_KEY_ID: KEYS.accessKeyId,
       EXPORT_S3_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
       DEVSTACK_HOME: join(work, "home"),

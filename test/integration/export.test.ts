@@ -49,9 +49,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
   beforeAll(async () => {
     pg = await startPostgres((postgres as { bin: string }).bin);
-    pg.sql("CREATE ROLE shop LOGIN PASSWORD 'shop-test-password'");
-    pg.sql("CREATE DATABASE shop OWNER shop");
-    url = pg.url("shop", "shop-test-password", "shop");
+    url = pg.database("shop", "shop-test-password");
     pg.sql(`SET ROLE shop; ${TYPES_TABLE}`, "shop");
   });
 

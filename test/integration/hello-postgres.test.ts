@@ -25,9 +25,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
   beforeAll(async () => {
     pg = await startPostgres((postgres as { bin: string }).bin);
-    pg.sql("CREATE ROLE hello LOGIN PASSWORD 'hello-test-password'");
-    pg.sql("CREATE DATABASE hello OWNER hello");
-    databaseUrl = pg.url("hello", "hello-test-password", "hello");
+    databaseUrl = pg.database("hello", "hello-test-password");
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     server = spawn(process.execPath, [join(HELLO, "src", "server.js")], {
