@@ -207,6 +207,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option("--full", "export the whole table, then continue incrementally from there")
     .option("--out <uri>", "write here instead: a directory, file:///path or s3://bucket/prefix/ (it keeps its own watermarks)")
     .option("--query <sql>", "run SQL with DuckDB over what was exported, each export a view by its name; exports nothing")
+    .option("--dry-run", "show what a run would read (mode, watermark, columns and their Parquet types); reads no rows, writes nothing")
     .addOption(new Option("--compression <codec>", "Parquet compression").choices(["zstd", "snappy", "gzip", "uncompressed"]).default("zstd"))
     .addOption(jsonOption())
     .addHelpText(
@@ -214,6 +215,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       examples([
         "devstack export                          # every export, incrementally, to the local object store",
         "devstack export visits --full --out ./data",
+        "devstack export --dry-run               # each column's Parquet type, the watermark, the filter",
         "devstack export --query \"SELECT path, count(*) FROM visits GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"",
         "devstack export --profile prod --json    # by hand against production (needs a route to its database)",
       ]),

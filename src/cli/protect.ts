@@ -10,6 +10,12 @@ import { setOutputFilter } from "./output.js";
 
 const redactor = new Redactor();
 
+/** Adds values from outside any store (the environment of an export CronJob) to the redactor. */
+export function protectValues(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) if (value) redactor.add(name, value);
+  if (redactor.size > 0) setOutputFilter((text) => redactor.redact(text));
+}
+
 /** Adds a profile's secret values to the redactor every byte of output passes through. */
 export function protectSnapshot(config: ResolvedConfig, snapshot: Snapshot): void {
   redactorFor(secretPlan(config), snapshot, redactor);

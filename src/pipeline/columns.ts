@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import { DevstackError } from "../errors.js";
 import type { PgColumn } from "./type-map.js";
 
 export interface TableInfo {
@@ -9,7 +10,8 @@ export interface TableInfo {
   pages: number;
 }
 
-// Domains resolve to their base type; numeric's typmod carries (precision, scale) as ((p << 16) | s) + 4.
+// Domains resolve to their base type; numeric's typmod carries (precision, scale) as ((p << 16) | s) + 4,
+// the scale as 11 signed bits since Postgres 15.
 const COLUMNS_SQL = `
 SELECT a.attname AS name, a.attnotnull AS "notNull",
        coalesce(nullif(bt.typname, ''), t.typname) AS type,
@@ -18,7 +20,8 @@ SELECT a.attname AS name, a.attnotnull AS "notNull",
        CASE WHEN coalesce(bt.typname, t.typname) = 'numeric' AND coalesce(nullif(t.typtypmod, -1), a.atttypmod) > 4
             THEN ((coalesce(nullif(t.typtypmod, -1), a.atttypmod) - 4) >> 16) & 65535 END AS precision,
        CASE WHEN coalesce(bt.typname, t.typname) = 'numeric' AND coalesce(nullif(t.typtypmod, -1), a.atttypmod) > 4
-            THEN (coalesce(nullif(t.typtypmod, -1), a.atttypmod) - 4) & 65535 END AS scale
+            THEN (coalesce(nullif(t.typtypmod, -1), a.atttypmod) - 4) & 2047 END AS scale,
+       a.attndims AS dims
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
@@ -41,8 +44,8 @@ export async function describeTable(client: ClientBase, table: string): Promise<
     [table],
   );
   const row = rel.rows[0];
-  if (!row) throw new Error(`table ${table} does not exist (or this role cannot see it)`);
-  const columns = await client.query<{ name: string; notNull: boolean; type: string; kind: string; element: string | null; precision: number | null; scale: number | null }>(COLUMNS_SQL, [table]);
+  if (!row) throw new DevstackError(`table ${table} does not exist (or this role cannot see it)`, { fix: "check exports.<name>.table in devstack.yaml, and that the export's role may read it", exitCode: 2 });
+  const columns = await client.query<{ name: string; notNull: boolean; type: string; kind: string; element: string | null; precision: number | null; scale: number | null; dims: number }>(COLUMNS_SQL, [table]);
   const keys = await client.query<{ name: string }>(PRIMARY_KEY_SQL, [table]);
   return {
     kind: row.kind,
@@ -55,7 +58,8 @@ export async function describeTable(client: ClientBase, table: string): Promise<
       kind: c.kind,
       ...(c.element ? { element: c.element } : {}),
       ...(c.precision === null ? {} : { precision: c.precision }),
-      ...(c.scale === null ? {} : { scale: c.scale }),
+      ...(c.scale === null ? {} : { scale: (c.scale ^ 1024) - 1024 }),
+      ...(c.dims > 1 ? { dims: c.dims } : {}),
     })),
   };
 }

@@ -45,7 +45,14 @@ export class DirectoryDestination implements Destination {
         const holder = readLock(file);
         // A lock whose process is gone (killed mid-export) is taken over at once: its run left nothing the watermark counts.
         if (holder && holder.host === hostname() && !alive(holder.pid)) {
-          rmSync(file, { force: true });
+          // Renamed away, not deleted: of two runs taking over at once only one rename succeeds, so only one deletes.
+          const stale = `${file}.stale.${process.pid}`;
+          try {
+            renameSync(file, stale);
+            rmSync(stale, { force: true });
+          } catch {
+            // The other run took it over first; the next attempt finds its live lock.
+          }
           continue;
         }
         throw new DevstackError(`another export of ${exportName} is writing to ${dir}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : ""}`, {

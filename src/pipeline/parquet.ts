@@ -15,9 +15,10 @@ export function readCsvSql(file: string, routes: ColumnRoute[]): string {
   return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n')`;
 }
 
+// Rows with large out-of-line values make 122,880 rows far more than DuckDB's memory cap; bytes bound a row group too.
 export function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression): string {
   const select = routes.map((r) => (r.convert === quoteIdent(r.name) ? r.convert : `${r.convert} AS ${quoteIdent(r.name)}`)).join(", ");
-  return `COPY (SELECT ${select} FROM ${readCsvSql(csvFile, routes)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880)`;
+  return `COPY (SELECT ${select} FROM ${readCsvSql(csvFile, routes)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES '64MB')`;
 }
 
 /**

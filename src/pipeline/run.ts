@@ -10,7 +10,7 @@ import { copyToFile } from "./copy.js";
 import type { Destination } from "./destination.js";
 import { ParquetWriter, type Compression } from "./parquet.js";
 import { quoteIdent, routeColumn, type ColumnRoute } from "./type-map.js";
-import { cursorKind, inlineParams, windowFilter, type Watermark } from "./window.js";
+import { cursorKind, literal, windowFilter, type Watermark } from "./window.js";
 
 export interface ExportProgress {
   rows: number;
@@ -46,6 +46,7 @@ export interface ExportResult {
   to?: string;
   /** True when an open transaction kept the watermark below the newest row seen. */
   heldBack: boolean;
+  warnings: string[];
   seconds: number;
   rowsPerSecond: number;
 }
@@ -87,14 +88,115 @@ function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | 
   return out;
 }
 
-async function oldestOpenTransaction(client: Client): Promise<string> {
-  // Read before the snapshot: a transaction open now may commit rows older than the newest one the snapshot shows.
+/**
+ * The newest cursor value the next run may start after, read before the
+ * snapshot: a transaction open now may still commit rows whose time cursor
+ * is older than the newest row the snapshot shows. One second of margin
+ * covers cursors of lower precision, whose now() rounds either way. For
+ * `timestamp` (no time zone) now() was written in the server's zone.
+ */
+async function openTransactionGuard(client: Client, cursorType: string, serverZone: string): Promise<string | undefined> {
+  if (cursorType !== "timestamptz" && cursorType !== "timestamp") return undefined;
+  const oldest = "least(clock_timestamp(), min(xact_start)) - interval '1 second'";
+  const value = cursorType === "timestamptz" ? oldest : `(${oldest}) AT TIME ZONE ${literal(serverZone)}`;
   const { rows } = await client.query<{ guard: string }>(
-    // One microsecond earlier, because the next run reads strictly after the watermark and such a row may carry exactly that start time.
-    `SELECT (least(clock_timestamp(), min(xact_start)) - interval '1 microsecond')::text AS guard FROM pg_stat_activity
+    `SELECT (${value})::text AS guard FROM pg_stat_activity
      WHERE pid <> pg_backend_pid() AND datname = current_database() AND xact_start IS NOT NULL AND backend_type = 'client backend'`,
   );
-  return (rows[0] as { guard: string }).guard;
+  return rows[0]?.guard;
+}
+
+/** Everything a run (or a dry run) decides before reading a row. */
+export interface ExportPlan {
+  export: string;
+  table: string;
+  destination: string;
+  mode: "full" | "incremental";
+  from?: string;
+  cursor: { column: string; type: string; nullable: boolean };
+  key: string[];
+  columns: { name: string; postgres: string; parquet: string }[];
+  filter: string;
+  warnings: string[];
+}
+
+interface Prepared {
+  plan: ExportPlan;
+  previous: Watermark | undefined;
+  info: TableInfo;
+  routes: ColumnRoute[];
+  window: string;
+  table: string;
+  guard: string | undefined;
+  cursorType: string;
+}
+
+async function connect(job: ExportJob): Promise<{ client: Client; serverZone: string }> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ ...job.connection, application_name: "devstack-export" });
+  // A connection that dies between queries (a failover while a part uploads) must fail the run, not the process.
+  client.on("error", () => {});
+  await client.connect().catch((error: Error) => {
+    throw new DevstackError(`cannot connect to the database for export ${job.name}: ${error.message}`, { fix: "check the profile's database endpoint (is `devstack up` running?) and that this machine can reach it", cause: error });
+  });
+  const zone = (await client.query<{ zone: string }>("SELECT current_setting('TimeZone') AS zone")).rows[0]?.zone ?? "UTC";
+  // Fixed output formats, whatever the server's defaults, so DuckDB parses exactly what Postgres prints.
+  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
+  return { client, serverZone: zone };
+}
+
+/** Validates the export against the catalog and the destination's watermark; the snapshot starts right after. */
+async function prepare(job: ExportJob, client: Client, serverZone: string): Promise<Prepared> {
+  const spec = job.spec;
+  const stored = await job.destination.readWatermark(job.name);
+  const previous = job.full ? undefined : stored;
+  if (previous && (previous.table !== spec.table || previous.cursor !== spec.cursor)) {
+    throw new DevstackError(`the watermark of ${job.name} at ${job.destination.uri} was made for ${previous.table}.${previous.cursor}, not ${spec.table}.${spec.cursor}`, {
+      fix: `run \`devstack export ${job.name} --full\` once to start over from the whole table`,
+      exitCode: 2,
+    });
+  }
+  const info = await describeTable(client, spec.table);
+  const cursorColumn = info.columns.find((c) => c.name === spec.cursor);
+  if (!cursorColumn) throw new DevstackError(`cursor column ${spec.cursor} is not in ${spec.table}`, { fix: `columns of ${spec.table}: ${info.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
+  const kind = cursorKind(cursorColumn.type);
+  if (!kind) throw new DevstackError(`cursor ${spec.cursor} is ${cursorColumn.type}; a cursor must only grow`, { fix: "use a timestamp such as updated_at, or a serial/identity id", exitCode: 2 });
+  const key = spec.key ?? info.primaryKey;
+  if (key.length === 0) throw new DevstackError(`${spec.table} has no primary key, so export ${job.name} has no row key`, { fix: `set exports.${job.name}.key to the columns that identify a row`, exitCode: 2 });
+  const routes = selectedColumns(info, spec, key, spec.table).map(routeColumn);
+  const window = windowFilter({
+    cursor: spec.cursor,
+    cursorType: cursorColumn.type,
+    ...(previous?.value === undefined ? {} : { after: previous.value }),
+    ...(previous?.xmin === undefined || kind !== "count" ? {} : { afterXmin: previous.xmin }),
+    ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }),
+    ...(spec.where ? { where: spec.where } : {}),
+  });
+  const warnings = cursorColumn.notNull ? [] : [`cursor ${spec.cursor} may be NULL: such rows are exported by --full runs only`];
+  const plan: ExportPlan = {
+    export: job.name,
+    table: spec.table,
+    destination: job.destination.uri,
+    mode: previous?.value === undefined ? "full" : "incremental",
+    ...(previous?.value === undefined ? {} : { from: previous.value }),
+    cursor: { column: spec.cursor, type: cursorColumn.type, nullable: !cursorColumn.notNull },
+    key,
+    columns: routes.map((r) => ({ name: r.name, postgres: r.pgType, parquet: r.target })),
+    filter: window.replace(/^ WHERE /, ""),
+    warnings,
+  };
+  const guard = await openTransactionGuard(client, cursorColumn.type, serverZone);
+  return { plan, previous, info, routes, window, table: spec.table.split(".").map(quoteIdent).join("."), guard, cursorType: cursorColumn.type };
+}
+
+/** What a run would do, from the catalog and the watermark; reads no rows, writes nothing. */
+export async function planExport(job: ExportJob): Promise<ExportPlan> {
+  const { client, serverZone } = await connect(job);
+  try {
+    return (await prepare(job, client, serverZone)).plan;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /**
@@ -106,47 +208,26 @@ async function oldestOpenTransaction(client: Client): Promise<string> {
 export async function runExport(job: ExportJob): Promise<ExportResult> {
   const started = performance.now();
   const spec = job.spec;
-  const at = job.now ?? new Date();
-  const partition = partitionName(at);
-  const workDir = job.workDir ?? mkdtempSync(join(tmpdir(), "devstack-export-"));
-  const { default: pg } = await import("pg");
-  const client = new pg.Client({ ...job.connection, application_name: "devstack-export" });
+  const partition = partitionName(job.now ?? new Date());
   const release = await job.destination.lock(job.name);
+  const workDir = job.workDir ?? mkdtempSync(join(tmpdir(), "devstack-export-"));
   let writer: ParquetWriter | undefined;
+  let pending: Promise<void> = Promise.resolve();
+  let client: Client | undefined;
   try {
-    await client.connect().catch((error: Error) => {
-      throw new DevstackError(`cannot connect to the database for export ${job.name}: ${error.message}`, { fix: "check the profile's database endpoint (is `devstack up` running?) and that this machine can reach it", cause: error });
-    });
-    // Fixed output formats, whatever the server's defaults, so DuckDB parses exactly what Postgres prints.
-    await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
-    const previous = job.full ? undefined : await job.destination.readWatermark(job.name);
-    if (previous && (previous.table !== spec.table || previous.cursor !== spec.cursor)) {
-      throw new DevstackError(`the watermark of ${job.name} at ${job.destination.uri} was made for ${previous.table}.${previous.cursor}, not ${spec.table}.${spec.cursor}`, {
-        fix: `run \`devstack export ${job.name} --full\` once to start over from the whole table`,
-        exitCode: 2,
-      });
-    }
-
-    const info0 = await describeTable(client, spec.table);
-    const cursorColumn = info0.columns.find((c) => c.name === spec.cursor);
-    if (!cursorColumn) throw new DevstackError(`cursor column ${spec.cursor} is not in ${spec.table}`, { fix: `columns of ${spec.table}: ${info0.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
-    const kind = cursorKind(cursorColumn.type);
-    if (!kind) throw new DevstackError(`cursor ${spec.cursor} is ${cursorColumn.type}; a cursor must only grow`, { fix: "use a timestamp such as updated_at, or a serial/identity id", exitCode: 2 });
-    const guard = cursorColumn.type === "timestamptz" ? await oldestOpenTransaction(client) : undefined;
+    const session = await connect(job);
+    client = session.client;
+    const { plan, previous, info, routes, window, table, guard, cursorType } = await prepare(job, client, session.serverZone);
 
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const info = await describeTable(client, spec.table);
-    const key = spec.key ?? info.primaryKey;
-    if (key.length === 0) throw new DevstackError(`${spec.table} has no primary key, so export ${job.name} has no row key`, { fix: `set exports.${job.name}.key to the columns that identify a row`, exitCode: 2 });
-    const routes: ColumnRoute[] = selectedColumns(info, spec, key, spec.table).map(routeColumn);
-
-    const window = windowFilter({ cursor: spec.cursor, cursorType: cursorColumn.type, ...(previous?.value === undefined ? {} : { after: previous.value }), ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }), ...(spec.where ? { where: spec.where } : {}) });
-    const table = spec.table.split(".").map(quoteIdent).join(".");
-    const maxSeen = (await client.query<{ max: string | null }>(`SELECT max(${quoteIdent(spec.cursor)})::text AS max FROM ${table}${window.sql}`, window.params)).rows[0]?.max ?? undefined;
+    const { rows: head } = await client.query<{ max: string | null; xmin: string }>(
+      `SELECT (SELECT max(${quoteIdent(spec.cursor)})::text FROM ${table}${window}) AS max, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+    );
+    const maxSeen = head[0]?.max ?? undefined;
     let split = previous?.value === undefined;
     if (!split) {
-      const plan = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table}${inlineParams(window.sql, window.params)}`);
-      split = (plan.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
+      const explain = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table}${window}`);
+      split = (explain.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
     }
 
     const select = routes.map((r) => r.source).join(", ");
@@ -155,15 +236,20 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     let bytes = 0;
     let parquetBytes = 0;
     let part = 0;
-    let pending: Promise<void> = Promise.resolve();
+    let lastReport = 0;
     const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
     writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
     const parquet = writer;
     for (const range of ranges(info, job.chunkPages ?? chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split)) {
-      const where = [window.sql.replace(/^ WHERE /, ""), range].filter(Boolean).join(" AND ");
+      const where = [window.replace(/^ WHERE /, ""), range].filter(Boolean).join(" AND ");
       const csv = join(workDir, `chunk-${part}.csv`);
-      const count = await copyToFile(client, `SELECT ${select} FROM ${table}${where ? ` WHERE ${inlineParams(where, window.params)}` : ""}`, csv, (n) => {
+      const count = await copyToFile(client, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, csv, (n) => {
         bytes += n;
+        const now = performance.now();
+        if (now - lastReport > 250) {
+          lastReport = now;
+          report();
+        }
       });
       // At most one chunk converts while the next streams: disk use stays at two chunks.
       await pending;
@@ -177,7 +263,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
         try {
           await parquet.convert(csv, routes, out, job.compression);
         } catch (error) {
-          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "a column whose values do not fit its mapped type (see `devstack export --dry-run`) can be left out with columns:", cause: error });
+          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
         } finally {
           rmSync(csv, { force: true });
         }
@@ -198,7 +284,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     if (maxSeen !== undefined && rows > 0) {
       next = maxSeen;
       if (guard !== undefined) {
-        const { rows: r } = await client.query<{ value: string; held: boolean }>("SELECT least($1::timestamptz, $2::timestamptz)::text AS value, $2::timestamptz < $1::timestamptz AS held", [maxSeen, guard]);
+        const { rows: r } = await client.query<{ value: string; held: boolean }>(`SELECT least($1::${cursorType}, $2::${cursorType})::text AS value, $2::${cursorType} < $1::${cursorType} AS held`, [maxSeen, guard]);
         next = r[0]?.value ?? maxSeen;
         heldBack = r[0]?.held ?? false;
       }
@@ -210,9 +296,10 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
         export: job.name,
         table: spec.table,
         cursor: spec.cursor,
-        cursorType: cursorColumn.type,
+        cursorType,
         ...(next === undefined ? {} : { value: next }),
-        key,
+        ...(cursorKind(cursorType) === "count" && head[0] ? { xmin: head[0].xmin } : {}),
+        key: plan.key,
         updatedAt: new Date().toISOString(),
         lastRun: { partition, rows, files },
       };
@@ -222,20 +309,23 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     return {
       export: job.name,
       table: spec.table,
-      mode: previous?.value === undefined ? "full" : "incremental",
+      mode: plan.mode,
       rows,
       partition,
       files,
       parquetBytes,
-      ...(previous?.value === undefined ? {} : { from: previous.value }),
+      ...(plan.from === undefined ? {} : { from: plan.from }),
       ...(next === undefined ? {} : { to: next }),
       heldBack,
+      warnings: plan.warnings,
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
     };
   } finally {
+    // DuckDB must not be closed under a running conversion (it deadlocks): let it settle first.
+    await pending.catch(() => {});
     writer?.close();
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
     await release();
     if (!job.workDir) rmSync(workDir, { recursive: true, force: true });
   }

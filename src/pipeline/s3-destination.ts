@@ -32,7 +32,8 @@ function explained(error: unknown, uri: string): unknown {
  */
 export class S3Destination implements Destination {
   readonly uri: string;
-  private etag: string | undefined;
+  /** The version of each export's watermark this process read or wrote; the next write is conditional on it. */
+  private readonly etags = new Map<string, string | undefined>();
 
   private constructor(
     private readonly s3: S3Client,
@@ -60,6 +61,11 @@ export class S3Destination implements Destination {
     }
   }
 
+  private etagOf(exportName: string): string | undefined {
+    if (!this.etags.has(exportName)) throw new Error(`watermark of ${exportName} written without reading it first`);
+    return this.etags.get(exportName);
+  }
+
   private key(...parts: string[]): string {
     return `${this.location.prefix}${parts.join("/")}`;
   }
@@ -72,7 +78,7 @@ export class S3Destination implements Destination {
   async readWatermark(exportName: string): Promise<Watermark | undefined> {
     try {
       const out = await this.call(() => this.s3.send(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(exportName, WATERMARK_FILE) })));
-      this.etag = out.ETag;
+      this.etags.set(exportName, out.ETag);
       const text = (await out.Body?.transformToString("utf8")) ?? "";
       try {
         return JSON.parse(text) as Watermark;
@@ -80,7 +86,10 @@ export class S3Destination implements Destination {
         throw new DevstackError(`the watermark ${this.uri}${exportName}/${WATERMARK_FILE} is unreadable`, { fix: "restore an earlier version of the object, or run `devstack export --full` to export everything again", cause: error });
       }
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (isMissing(error)) {
+        this.etags.set(exportName, undefined);
+        return undefined;
+      }
       throw error;
     }
   }
@@ -110,10 +119,10 @@ export class S3Destination implements Destination {
           Key: this.key(exportName, WATERMARK_FILE),
           Body: `${JSON.stringify(watermark, null, 2)}\n`,
           ContentType: "application/json",
-          ...(this.etag ? { IfMatch: this.etag } : { IfNoneMatch: "*" }),
+          ...(this.etagOf(exportName) ? { IfMatch: this.etagOf(exportName) } : { IfNoneMatch: "*" }),
         }),
       ));
-      this.etag = out.ETag;
+      this.etags.set(exportName, out.ETag);
     } catch (error) {
       const e = error as { $metadata?: { httpStatusCode?: number } };
       if (e.$metadata?.httpStatusCode === 412) {

@@ -7,9 +7,6 @@ describe("routeColumn", () => {
     ["bool", {}, "BOOLEAN"],
     ["float8", {}, "DOUBLE"],
     ["uuid", {}, "UUID"],
-    ["timestamptz", {}, "TIMESTAMPTZ"],
-    ["timestamp", {}, "TIMESTAMP"],
-    ["date", {}, "DATE"],
     ["text", {}, "VARCHAR"],
     ["numeric", { precision: 12, scale: 2 }, "DECIMAL(12,2)"],
     ["numeric", { precision: 38, scale: 0 }, "DECIMAL(38,0)"],
@@ -21,6 +18,23 @@ describe("routeColumn", () => {
   it("keeps numeric without a fitting precision as exact text, never a rounded DECIMAL", () => {
     expect(routeColumn({ name: "n", type: "numeric", kind: "b" }).target).toBe("VARCHAR");
     expect(routeColumn({ name: "n", type: "numeric", kind: "b", precision: 50, scale: 20 }).target).toBe("VARCHAR");
+    expect(routeColumn({ name: "n", type: "numeric", kind: "b", precision: 3, scale: -2 }).target).toBe("VARCHAR");
+    expect(routeColumn({ name: "n", type: "numeric", kind: "b", precision: 3, scale: 5 }).target).toBe("VARCHAR");
+  });
+
+  it.each([
+    ["date", "DATE"],
+    ["timestamp", "TIMESTAMP"],
+    ["timestamptz", "TIMESTAMPTZ"],
+  ])("reads %s as %s, with BC dates rewritten to the ISO year DuckDB reads", (type, target) => {
+    const route = routeColumn({ name: "c", type, kind: "b" });
+    expect(route).toMatchObject({ csvType: target, convert: '"c"', target });
+    expect(route.source).toContain(`CASE WHEN "c" < '0001-01-01' AND isfinite("c")`);
+  });
+
+  it("keeps json as its exact text and types jsonb as JSON; multi-dimensional arrays as JSON", () => {
+    expect(routeColumn({ name: "j", type: "json", kind: "b" }).target).toBe("VARCHAR");
+    expect(routeColumn({ name: "m", type: "_int4", element: "int4", dims: 2, kind: "b" })).toMatchObject({ source: 'to_json("m")', target: "JSON" });
   });
 
   it("types JSON, decodes bytea from hex, and sends intervals as their three signed fields", () => {

@@ -10,6 +10,8 @@ export interface PgColumn {
   /** numeric(p,s) precision and scale when declared. */
   precision?: number;
   scale?: number;
+  /** Declared array dimensions (int[][] is 2); data may still have more. */
+  dims?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ const DIRECT: Record<string, string> = {
   timetz: "TIMETZ",
   timestamp: "TIMESTAMP",
   timestamptz: "TIMESTAMPTZ",
-  json: "JSON",
+  // json (unlike jsonb) keeps its exact text, which may hold what JSON parsers refuse (a lone \ud800): text it stays.
   jsonb: "JSON",
 };
 
@@ -63,7 +65,9 @@ export function quoteIdent(name: string): string {
 
 function decimal(col: Pick<PgColumn, "precision" | "scale">): string | undefined {
   // Unconstrained numeric has no fixed scale; a DECIMAL would round it, text keeps every digit.
+  // Postgres 15 allows a negative scale or one above the precision; DuckDB's DECIMAL does not.
   if (col.precision === undefined || col.precision > MAX_DECIMAL_WIDTH) return undefined;
+  if (col.scale !== undefined && (col.scale < 0 || col.scale > col.precision)) return undefined;
   return `DECIMAL(${col.precision},${col.scale ?? 0})`;
 }
 
@@ -77,6 +81,10 @@ function scalarTarget(type: string, col: Pick<PgColumn, "precision" | "scale" | 
 export function routeColumn(col: PgColumn): ColumnRoute {
   const id = quoteIdent(col.name);
   const base = { name: col.name, pgType: col.element ? `${col.element}[]` : col.type };
+  if (col.element !== undefined && (col.dims ?? 1) > 1) {
+    // Nested lists of unknown depth: JSON keeps every level.
+    return { ...base, source: `to_json(${id})`, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target: "JSON" };
+  }
   if (col.element !== undefined) {
     const elem = scalarTarget(col.element, { kind: "b" });
     // Elements go as JSON strings of their Postgres text, so DuckDB parses each exactly as it would the scalar.
@@ -105,6 +113,12 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     };
   }
   const target = scalarTarget(col.type, col);
+  if (col.type === "date" || col.type === "timestamp" || col.type === "timestamptz") {
+    // Postgres prints "0044-03-15 BC", which DuckDB would read as AD; its ISO form for that is year -0043.
+    const time = col.type === "date" ? "" : ` || to_char(${id}, ' HH24:MI:SS.US')${col.type === "timestamptz" ? " || '+00'" : ""}`;
+    const bc = `'-' || lpad((-extract(year from ${id})::int - 1)::text, 4, '0') || to_char(${id}, '-MM-DD')${time}`;
+    return { ...base, source: `CASE WHEN ${id} < '0001-01-01' AND isfinite(${id}) THEN ${bc} ELSE ${id}::text END`, csvType: target, convert: id, target };
+  }
   if (target === "JSON") return { ...base, source: id, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target };
   return { ...base, source: id, csvType: target, convert: id, target };
 }

@@ -1,24 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { cursorKind, inlineParams, windowFilter } from "./window.js";
+import { cursorKind, windowFilter } from "./window.js";
 
 describe("windowFilter", () => {
   it("reads everything on a first or --full run, filtered only by where:", () => {
-    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz" })).toEqual({ sql: "", params: [] });
-    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", where: "deleted_at IS NULL" })).toEqual({ sql: " WHERE (deleted_at IS NULL)", params: [] });
+    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz" })).toBe("");
+    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", where: "note <> '$1'" })).toBe(" WHERE (note <> '$1')");
   });
 
-  it("starts strictly after the watermark, passed as a parameter cast to the cursor's type", () => {
-    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", after: "2026-01-01 00:00:00+00" })).toEqual({ sql: ' WHERE "updated_at" > $1::timestamptz', params: ["2026-01-01 00:00:00+00"] });
+  it("starts strictly after the watermark, a quoted literal cast to the cursor's type", () => {
+    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", after: "2026-01-01 00:00:00+00" })).toBe(` WHERE "updated_at" > '2026-01-01 00:00:00+00'::timestamptz`);
+    expect(windowFilter({ cursor: "c", cursorType: "int8", after: "1'; DROP TABLE x; --" })).toBe(` WHERE "c" > '1''; DROP TABLE x; --'::int8`);
+  });
+
+  it("re-reads the watermark's whole day for date cursors", () => {
+    expect(windowFilter({ cursor: "day", cursorType: "date", after: "2026-01-01" })).toBe(` WHERE "day" >= '2026-01-01'::date`);
+  });
+
+  it("re-reads rows of transactions the previous snapshot could not see, for id cursors", () => {
+    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", afterXmin: "4294967306" })).toBe(` WHERE ("id" > '10'::int8 OR age(xmin) <= age('10'::xid))`);
   });
 
   it("re-reads an overlap behind the watermark: a duration for time cursors, a count for ids", () => {
-    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", after: "x", overlap: "5m" }).sql).toBe(` WHERE "updated_at" > $1::timestamptz - interval '300 seconds'`);
-    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", overlap: 100, where: "a = 1" }).sql).toBe(' WHERE "id" > $1::int8 - 100 AND (a = 1)');
-    expect(() => windowFilter({ cursor: "id", cursorType: "int8", after: "10", overlap: "5m" })).toThrow(/a count for id cursors/);
-  });
-
-  it("inlines parameters as quoted literals for COPY, which takes none", () => {
-    expect(inlineParams(' WHERE "c" > $1::text', ["it's"])).toBe(` WHERE "c" > 'it''s'::text`);
+    expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", after: "x", overlap: "5m" })).toBe(` WHERE "updated_at" > 'x'::timestamptz - interval '300 seconds'`);
+    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", overlap: 100, where: "a = 1" })).toBe(` WHERE "id" > '10'::int8 - 100 AND (a = 1)`);
+    expect(() => windowFilter({ cursor: "id", cursorType: "int8", after: "10", overlap: "5m" })).toThrow(/does not fit cursor id/);
   });
 
   it("knows which columns can be cursors", () => {

@@ -1,4 +1,5 @@
 import { durationSeconds } from "../config/duration.js";
+import { UsageError } from "../errors.js";
 import { quoteIdent } from "./type-map.js";
 
 /** What a destination keeps per export: the cursor value every later run starts after. */
@@ -11,6 +12,8 @@ export interface Watermark {
   cursorType: string;
   /** The cursor value as Postgres printed it; undefined after a run that found no rows. */
   value?: string;
+  /** For id cursors: xmin of the snapshot that read up to `value` (see WindowInput.afterXmin). */
+  xmin?: string;
   key: string[];
   updatedAt: string;
   lastRun?: { partition: string; rows: number; files: string[] };
@@ -30,32 +33,42 @@ export interface WindowInput {
   cursorType: string;
   /** Undefined for a full export. */
   after?: string;
+  /**
+   * For id cursors: the previous snapshot's xmin. Rows written by any
+   * transaction from that one on may be invisible to it (ids are taken
+   * before commit, in no order), so they are read again.
+   */
+  afterXmin?: string;
   overlap?: string | number;
   where?: string;
 }
 
-/**
- * The WHERE clause choosing the rows of a run, with its parameters. The
- * watermark is a parameter cast to the cursor's type, never spliced in.
- */
-export function windowFilter(input: WindowInput): { sql: string; params: string[] } {
-  const parts: string[] = [];
-  const params: string[] = [];
-  if (input.after !== undefined) {
-    const cursor = quoteIdent(input.cursor);
-    params.push(input.after);
-    const start = `$1::${input.cursorType}`;
-    const kind = cursorKind(input.cursorType);
-    if (input.overlap === undefined || input.overlap === 0) parts.push(`${cursor} > ${start}`);
-    else if (kind === "time" && typeof input.overlap === "string") parts.push(`${cursor} > ${start} - interval '${durationSeconds(input.overlap)} seconds'`);
-    else if (kind === "count" && typeof input.overlap === "number") parts.push(`${cursor} > ${start} - ${input.overlap}`);
-    else throw new Error(`overlap ${JSON.stringify(input.overlap)} does not fit cursor ${input.cursor} of type ${input.cursorType}: use a duration such as 5m for time cursors and a count for id cursors`);
-  }
-  if (input.where) parts.push(`(${input.where})`);
-  return { sql: parts.length ? ` WHERE ${parts.join(" AND ")}` : "", params };
+/** A quoted SQL literal; the only way a watermark enters a query (COPY takes no parameters). */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** Splices the window's parameters in as quoted literals, for COPY, which takes none. */
-export function inlineParams(sql: string, params: string[]): string {
-  return sql.replace(/\$(\d+)/g, (_, n: string) => `'${(params[Number(n) - 1] ?? "").replace(/'/g, "''")}'`);
+/** The WHERE clause choosing the rows of a run; the watermark goes in as a literal cast to the cursor's type. */
+export function windowFilter(input: WindowInput): string {
+  const parts: string[] = [];
+  if (input.after !== undefined) {
+    const cursor = quoteIdent(input.cursor);
+    const start = `${literal(input.after)}::${input.cursorType}`;
+    const kind = cursorKind(input.cursorType);
+    // A date holds a whole day: rows stamped later on the watermark's day are read again, not skipped.
+    const op = input.cursorType === "date" ? ">=" : ">";
+    let condition: string;
+    if (input.overlap === undefined || input.overlap === 0) condition = `${cursor} ${op} ${start}`;
+    else if (kind === "time" && typeof input.overlap === "string") condition = `${cursor} ${op} ${start} - interval '${durationSeconds(input.overlap)} seconds'`;
+    else if (kind === "count" && typeof input.overlap === "number") condition = `${cursor} ${op} ${start} - ${input.overlap}`;
+    else throw new UsageError(`overlap ${JSON.stringify(input.overlap)} does not fit cursor ${input.cursor} of type ${input.cursorType}`, "use a duration such as 5m for time cursors and a count for id cursors");
+    if (input.afterXmin !== undefined) {
+      // xmin is 32 bits and wraps; age() compares within the window Postgres keeps valid.
+      const xid32 = (BigInt(input.afterXmin) % 4294967296n).toString();
+      condition = `(${condition} OR age(xmin) <= age('${xid32}'::xid))`;
+    }
+    parts.push(condition);
+  }
+  if (input.where) parts.push(`(${input.where})`);
+  return parts.length ? ` WHERE ${parts.join(" AND ")}` : "";
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
@@ -69,11 +69,26 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     expect(cached).toEqual([{ n: "2003" }]);
   });
 
-  it("says what to do when the object store refuses the keys, and moves no watermark", () => {
+  it("says what to do when the object store refuses the keys, and moves no watermark", async () => {
+    const client = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: KEYS });
+    const watermark = async () => (await client.send(new GetObjectCommand({ Bucket: "exports", Key: "team/visits/_watermark.json" }))).Body?.transformToString();
+    const before = await watermark();
+    pg.sql("UPDATE visits SET updated_at = '2026-07-01' WHERE id = 9", "shop");
     const r = devstack(["export"], { env: { ...env, EXPORT_S3_SECRET_ACCESS_KEY: "wrong" }, cwd: work });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("the object store refused access to s3://exports/team/");
     expect(r.stderr).toContain("check the credentials");
     expect(r.stderr).not.toContain("wrong");
+    expect(await watermark()).toBe(before);
+  });
+
+  it("--full starts over on S3 where a watermark exists, and later runs continue from it", () => {
+    for (let i = 0; i < 2; i++) {
+      const full = devstack(["export", "--full", "--json"], { env, cwd: work });
+      expect(full.code, full.stderr).toBe(0);
+      expect(JSON.parse(full.stdout.trim().split("\n").at(-1) as string).exports[0]).toMatchObject({ rows: 2000, mode: "full" });
+    }
+    const next = devstack(["export", "--json"], { env, cwd: work });
+    expect(JSON.parse(next.stdout.trim().split("\n").at(-1) as string).exports[0]).toMatchObject({ rows: 0 });
   });
 });

@@ -21,6 +21,7 @@ CREATE TABLE everything (
   doc jsonb, raw json, ids integer[], names text[], prices numeric[], stamps timestamptz[], blobs bytea[],
   uid uuid, data bytea, flag boolean, small smallint, real4 real, double8 double precision,
   label text, fixed char(5), feeling mood, positive positive_int, addr inet,
+  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO everything VALUES
@@ -29,11 +30,13 @@ INSERT INTO everything VALUES
   '{"a": [1, 2, {"b": null}], "text": "quote \\" and \\n newline", "ü": "ünïcode"}', '{"keep":   "spacing"}',
   '{1,NULL,3}', '{"a b","c,d","e\\"f",NULL,""}', '{1.10,2.123456789012345678}', '{"2024-01-01 00:00:00+00","1999-12-31 23:59:59.5+01"}', '{"\\\\x00ff",NULL}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff0a0d2c22', true, -32768, 1.5, 0.1,
-  E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24', '2026-01-01 00:00:00+00'),
+  E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24',
+  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', '2026-01-01 00:00:00+00'),
  (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
-  '', NULL, NULL, NULL, NULL, '2026-01-01 00:00:01+00'),
+  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-01-01 00:00:01+00'),
  (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
-  '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1', '2026-01-01 00:00:02+00');
+  '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1',
+  '-infinity', 'infinity', '{}', -0, '{}', '2026-01-01 00:00:02+00');
 `;
 
 describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export against a real Postgres", () => {
@@ -82,6 +85,9 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       names: "LIST<UTF8>",
       flag: "BOOLEAN",
       span: "GROUP<INT_32,INT_32,INT_64>",
+      raw: "UTF8",
+      grid: "JSON",
+      rounded: "UTF8",
     });
 
     const rows = await readParquet(result.files[0] as string, "SELECT * REPLACE (hex(data) AS data, list_transform(blobs, b -> hex(b)) AS blobs, clock::VARCHAR AS clock) FROM parquet ORDER BY id");
@@ -112,6 +118,12 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       feeling: "sad",
       positive: 7,
       addr: "192.168.0.1/24",
+      // BC stays BC (Postgres prints "0044-03-15 BC", which read as is would be AD).
+      bc_day: "0044-03-15 (BC)",
+      bc_at: "0044-03-15 (BC) 10:00:00.5+00",
+      grid: "[[1,2],[3,4]]",
+      rounded: "12300",
+      lone: '"\\ud800"',
     });
     expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
     expect(one?.raw).toBe('{"keep":   "spacing"}');

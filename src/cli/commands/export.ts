@@ -3,17 +3,18 @@ import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { userDirs } from "../../fs/paths.js";
 import { exportUri, locationUri, openDestination, type Destination } from "../../pipeline/destination.js";
-import { JOB_CONFIG_ENV, readJobConfig } from "../../pipeline/job-config.js";
+import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../pipeline/job-config.js";
 import { queryExports } from "../../pipeline/query.js";
-import { runExport, type ExportResult } from "../../pipeline/run.js";
+import { planExport, runExport, type ExportPlan, type ExportResult } from "../../pipeline/run.js";
 import { jobTarget, profileTarget, type ExportTarget } from "../../pipeline/target.js";
 import { openStore } from "../../secrets/open-store.js";
 import { colors, out, printJson, table } from "../output.js";
-import { protectSnapshot } from "../protect.js";
+import { protectSnapshot, protectValues } from "../protect.js";
 import { Reporter } from "../tasks.js";
 
 interface Options {
   profile?: string;
+  dryRun?: boolean;
   full?: boolean;
   out?: string;
   query?: string;
@@ -34,6 +35,15 @@ async function target(options: Options): Promise<{ target: ExportTarget; cacheKe
   const jobConfig = process.env[JOB_CONFIG_ENV];
   if (jobConfig) {
     const job = readJobConfig(jobConfig);
+    // In the cluster the secrets arrive as environment variables; they are redacted from output all the same.
+    const url = process.env[job.databaseEnv];
+    let password: string | undefined;
+    try {
+      password = url ? decodeURIComponent(new URL(url).password) : undefined;
+    } catch {
+      password = undefined;
+    }
+    protectValues({ [job.databaseEnv]: url, "database password": password, [S3_KEY_ENV.secretAccessKey]: process.env[S3_KEY_ENV.secretAccessKey] });
     return { target: jobTarget(job, process.env, options.out), cacheKey: `${job.app}-${job.profile}` };
   }
   const config = loadConfig({ profile: options.profile ?? "local" });
@@ -67,6 +77,25 @@ async function query(destination: Destination, names: string[], sql: string, cac
   return 0;
 }
 
+async function dryRun(t: ExportTarget, names: string[], destination: Destination, json: boolean): Promise<number> {
+  const plans: ExportPlan[] = [];
+  for (const name of names) {
+    const spec = t.exports[name];
+    if (spec) plans.push(await planExport({ name, spec, connection: t.connection, destination }));
+  }
+  if (json) {
+    printJson({ dryRun: true, exports: plans });
+    return 0;
+  }
+  for (const p of plans) {
+    out(`${p.export}: ${p.table} → ${p.destination}${p.export}/ (${p.mode}${p.from ? ` after ${p.from}` : ""})`);
+    out(colors.dim(`  cursor ${p.cursor.column} (${p.cursor.type}), row key ${p.key.join(", ")}${p.filter ? `, rows where ${p.filter}` : ""}`));
+    out(table([[colors.dim("column"), colors.dim("postgres"), colors.dim("parquet")], ...p.columns.map((c) => [c.name, c.postgres, c.parquet])], "  "));
+    for (const w of p.warnings) out(colors.yellow(`  warning: ${w}`));
+  }
+  return 0;
+}
+
 function summary(r: ExportResult): string {
   const files = r.files.length === 1 ? "1 file" : `${r.files.length} files`;
   const head = r.rows === 0 ? `${r.export}: no rows changed since ${r.from ?? "the start"}` : `${r.export}: ${count(r.rows)} rows → ${files} (${mb(r.parquetBytes)}) in ${r.seconds.toFixed(1)} s, ${count(r.rowsPerSecond)} rows/s`;
@@ -81,6 +110,8 @@ export async function run(options: Options, args: string[]): Promise<number> {
   const names = pick(t, args[0]);
   const destination = await openDestination(t.location, t.credentials);
   if (options.query !== undefined) return query(destination, names, options.query, cacheKey, options.json === true);
+
+  if (options.dryRun) return dryRun(t, names, destination, options.json === true);
 
   const reporter = Reporter.forOutput(options.json === true);
   const results: ExportResult[] = [];
@@ -101,6 +132,7 @@ export async function run(options: Options, args: string[]): Promise<number> {
       );
       results.push(result);
       if (!options.json) out(summary(result));
+      for (const warning of result.warnings) reporter.note(`warning: ${warning}`);
     }
   } finally {
     reporter.close();

@@ -151,6 +151,16 @@ export const appSchema = z
         ctx.addIssue({ code: "custom", path: ["jobs", job], message: `"${app.name}-${job}" is longer than 52 characters, the limit for a CronJob's name; shorten the job's name`, params: { plain: true } });
       }
     }
+    for (const [name, spec] of Object.entries(app.exports)) {
+      if (!spec.schedule) continue;
+      // A scheduled export is the CronJob app-export-<name>; `jobs run export-<name>` runs it.
+      if (app.name.length + "-export-".length + name.length > 52) {
+        ctx.addIssue({ code: "custom", path: ["exports", name], message: `"${app.name}-export-${name}" is longer than 52 characters, the limit for a CronJob's name; shorten the export's name`, params: { plain: true } });
+      }
+      if (`export-${name}` in app.jobs) {
+        ctx.addIssue({ code: "custom", path: ["jobs", `export-${name}`], message: `job export-${name} would share its CronJob with the scheduled export ${name}; rename one`, params: { plain: true } });
+      }
+    }
     for (const name of Object.keys(app.env)) {
       if (name in app.secrets || name === dbEnv) {
         ctx.addIssue({
