@@ -156,6 +156,26 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     expect((await fetch(`${done.endpoints.objectStore.endpoint}/health`)).status).toBe(200);
   });
 
+  it("devstack export --profile local reads the Postgres container and writes to the object store, then --query reads it back", async () => {
+    const client = await appClient();
+    try {
+      await client.query("CREATE TABLE IF NOT EXISTS visits (id bigserial PRIMARY KEY, path text NOT NULL, user_agent text, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())");
+      await client.query("INSERT INTO visits (path, updated_at) SELECT CASE WHEN g % 10 = 0 THEN '/healthz' ELSE '/p/' || g END, timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 500) g");
+    } finally {
+      await client.end();
+    }
+    const r = run(["export", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = lastEvent<{ destination: string; exports: { rows: number; files: string[] }[] }>(r.stdout);
+    // The where: of examples/hello leaves out health checks.
+    expect(result).toMatchObject({ destination: "s3://exports/", exports: [{ rows: 450, files: [expect.stringMatching(/^s3:\/\/exports\/visits\/exported_at=/)] }] });
+    const secret = (await snapshot()).app.EXPORT_S3_SECRET_ACCESS_KEY?.value as string;
+    expect(r.stdout + r.stderr).not.toContain(secret);
+    const q = run(["export", "--query", "SELECT count(*) AS n, min(path) AS first FROM visits", "--json"]);
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout).rows).toEqual([{ n: "450", first: "/p/1" }]);
+  });
+
   it("down stops everything and keeps the data; up again brings it back", async () => {
     expect(run(["down"]).code).toBe(0);
     const stopped = JSON.parse(run(["status", "--json"]).stdout) as { components: { state: string }[] };
