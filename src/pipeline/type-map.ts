@@ -30,6 +30,8 @@ export interface ColumnRoute {
   convert: string;
   /** The DuckDB (and so Parquet) type. */
   target: string;
+  /** False when the text Postgres sends cannot hold a backslash (hex, numbers), so there is nothing to unescape. */
+  escapes?: false;
 }
 
 const MAX_DECIMAL_WIDTH = 38;
@@ -98,7 +100,7 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
   }
   if (col.type === "bytea") {
-    return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB" };
+    return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB", escapes: false };
   }
   if (col.type === "interval") {
     // Parquet's INTERVAL is unsigned and has millisecond precision; Postgres's three signed fields travel as they are stored.
@@ -110,6 +112,7 @@ export function routeColumn(col: PgColumn): ColumnRoute {
       csvType: "VARCHAR",
       convert: `CAST(CAST(${id} AS JSON) AS ${INTERVAL_STRUCT})`,
       target: INTERVAL_STRUCT,
+      escapes: false,
     };
   }
   const target = scalarTarget(col.type, col);
