@@ -215,7 +215,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       examples([
         "devstack export                          # every export, incrementally, to the local object store",
         "devstack export visits --full --out ./data",
-        "devstack export --dry-run               # each column's Parquet type, the watermark, the filter",
+        "devstack export --dry-run                # each column's Parquet type, the watermark, the filter",
         "devstack export --query \"SELECT path, count(*) FROM visits GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"",
         "devstack export --profile prod --json    # by hand against production (needs a route to its database)",
       ]),
