@@ -14,9 +14,17 @@ function literal(text: string): string {
  * no quoting, \N for NULL (an empty field is the empty string). Text format,
  * not CSV, because Postgres formats it faster (measured: bench:export).
  */
+/**
+ * Every COPY row starts with a constant: DuckDB drops a byte-order mark at
+ * the start of a file, which must not eat a first text value's leading U+FEFF.
+ */
+export const LEAD_COLUMN = "_devstack_lead";
+export const LEAD_SOURCE = "0";
+
 export function readCopySql(file: string, routes: ColumnRoute[]): string {
-  const columns = routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`).join(", ");
-  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '', escape = '', nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n')`;
+  const columns = [`${literal(LEAD_COLUMN)}: 'INTEGER'`, ...routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`)].join(", ");
+  // A row is one line: up to 64 MB of text (2 MB by default). The buffer must hold a line; 16 times one, DuckDB's default, outgrows its memory cap.
+  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '', escape = '', nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n', max_line_size = 67108864, buffer_size = 67108864)`;
 }
 
 /**

@@ -8,7 +8,7 @@ import { faultPoint } from "../fs/durable.js";
 import { describeTable, type TableInfo } from "./columns.js";
 import { copyToFile } from "./copy.js";
 import type { Destination } from "./destination.js";
-import { ParquetWriter, type Compression } from "./parquet.js";
+import { LEAD_SOURCE, ParquetWriter, type Compression } from "./parquet.js";
 import { quoteIdent, routeColumn, type ColumnRoute } from "./type-map.js";
 import { cursorKind, literal, windowFilter, type Watermark } from "./window.js";
 
@@ -44,8 +44,6 @@ export interface ExportResult {
   /** The watermark the run started after and the one it left; undefined when there was none. */
   from?: string;
   to?: string;
-  /** True when an open transaction kept the watermark below the newest row seen. */
-  heldBack: boolean;
   warnings: string[];
   seconds: number;
   rowsPerSecond: number;
@@ -88,23 +86,11 @@ function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | 
   return out;
 }
 
-/**
- * The newest cursor value the next run may start after, read before the
- * snapshot: a transaction open now may still commit rows whose time cursor
- * is older than the newest row the snapshot shows. One second of margin
- * covers cursors of lower precision, whose now() rounds either way. For
- * `timestamp` (no time zone) now() was written in the server's zone.
- */
-async function openTransactionGuard(client: Client, cursorType: string, serverZone: string): Promise<string | undefined> {
-  if (cursorType !== "timestamptz" && cursorType !== "timestamp") return undefined;
-  const oldest = "least(clock_timestamp(), min(xact_start)) - interval '1 second'";
-  const value = cursorType === "timestamptz" ? oldest : `(${oldest}) AT TIME ZONE ${literal(serverZone)}`;
-  const { rows } = await client.query<{ guard: string }>(
-    `SELECT (${value})::text AS guard FROM pg_stat_activity
-     WHERE pid <> pg_backend_pid() AND datname = current_database() AND xact_start IS NOT NULL AND backend_type = 'client backend'`,
-  );
-  return rows[0]?.guard;
-}
+/** Relations with row versions (xmin); a view has none. */
+const HAS_XMIN = new Set(["r", "p", "m"]);
+
+// Beyond this many transactions an xmin is too old for age() to compare reliably.
+const XMIN_HORIZON = 2 ** 30;
 
 /** Everything a run (or a dry run) decides before reading a row. */
 export interface ExportPlan {
@@ -127,11 +113,10 @@ interface Prepared {
   routes: ColumnRoute[];
   window: string;
   table: string;
-  guard: string | undefined;
   cursorType: string;
 }
 
-async function connect(job: ExportJob): Promise<{ client: Client; serverZone: string }> {
+async function connect(job: ExportJob): Promise<Client> {
   const { default: pg } = await import("pg");
   const client = new pg.Client({ ...job.connection, application_name: "devstack-export" });
   // A connection that dies between queries (a failover while a part uploads) must fail the run, not the process.
@@ -139,14 +124,13 @@ async function connect(job: ExportJob): Promise<{ client: Client; serverZone: st
   await client.connect().catch((error: Error) => {
     throw new DevstackError(`cannot connect to the database for export ${job.name}: ${error.message}`, { fix: "check the profile's database endpoint (is `devstack up` running?) and that this machine can reach it", cause: error });
   });
-  const zone = (await client.query<{ zone: string }>("SELECT current_setting('TimeZone') AS zone")).rows[0]?.zone ?? "UTC";
   // Fixed output formats, whatever the server's defaults, so DuckDB parses exactly what Postgres prints.
   await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
-  return { client, serverZone: zone };
+  return client;
 }
 
 /** Validates the export against the catalog and the destination's watermark; the snapshot starts right after. */
-async function prepare(job: ExportJob, client: Client, serverZone: string): Promise<Prepared> {
+async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
   const spec = job.spec;
   const stored = await job.destination.readWatermark(job.name);
   const previous = job.full ? undefined : stored;
@@ -164,15 +148,21 @@ async function prepare(job: ExportJob, client: Client, serverZone: string): Prom
   const key = spec.key ?? info.primaryKey;
   if (key.length === 0) throw new DevstackError(`${spec.table} has no primary key, so export ${job.name} has no row key`, { fix: `set exports.${job.name}.key to the columns that identify a row`, exitCode: 2 });
   const routes = selectedColumns(info, spec, key, spec.table).map(routeColumn);
+  const warnings = cursorColumn.notNull ? [] : [`cursor ${spec.cursor} may be NULL: such rows are exported by --full runs only`];
+  const hasXmin = HAS_XMIN.has(info.kind);
+  if (!hasXmin) warnings.push(`${spec.table} is a view: rows committed after a run with an older ${spec.cursor} than it saw are caught only within overlap:`);
+  if (previous?.value !== undefined && hasXmin && previous.xmin !== undefined) {
+    const { rows: ages } = await client.query<{ age: number }>(`SELECT age(${literal(String(BigInt(previous.xmin) % 4294967296n))}::xid) AS age`);
+    if ((ages[0]?.age ?? 0) > XMIN_HORIZON) warnings.push(`the last run was over ${XMIN_HORIZON.toLocaleString("en-US")} transactions ago: run with --full once, so no late commit from then goes unseen`);
+  }
   const window = windowFilter({
     cursor: spec.cursor,
     cursorType: cursorColumn.type,
     ...(previous?.value === undefined ? {} : { after: previous.value }),
-    ...(previous?.xmin === undefined || kind !== "count" ? {} : { afterXmin: previous.xmin }),
+    ...(previous?.xmin === undefined || !hasXmin ? {} : { afterXmin: previous.xmin }),
     ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }),
     ...(spec.where ? { where: spec.where } : {}),
   });
-  const warnings = cursorColumn.notNull ? [] : [`cursor ${spec.cursor} may be NULL: such rows are exported by --full runs only`];
   const plan: ExportPlan = {
     export: job.name,
     table: spec.table,
@@ -185,15 +175,14 @@ async function prepare(job: ExportJob, client: Client, serverZone: string): Prom
     filter: window.replace(/^ WHERE /, ""),
     warnings,
   };
-  const guard = await openTransactionGuard(client, cursorColumn.type, serverZone);
-  return { plan, previous, info, routes, window, table: spec.table.split(".").map(quoteIdent).join("."), guard, cursorType: cursorColumn.type };
+  return { plan, previous, info, routes, window, table: spec.table.split(".").map(quoteIdent).join("."), cursorType: cursorColumn.type };
 }
 
 /** What a run would do, from the catalog and the watermark; reads no rows, writes nothing. */
 export async function planExport(job: ExportJob): Promise<ExportPlan> {
-  const { client, serverZone } = await connect(job);
+  const client = await connect(job);
   try {
-    return (await prepare(job, client, serverZone)).plan;
+    return (await prepare(job, client)).plan;
   } finally {
     await client.end().catch(() => {});
   }
@@ -215,9 +204,8 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   let pending: Promise<void> = Promise.resolve();
   let client: Client | undefined;
   try {
-    const session = await connect(job);
-    client = session.client;
-    const { plan, previous, info, routes, window, table, guard, cursorType } = await prepare(job, client, session.serverZone);
+    client = await connect(job);
+    const { plan, previous, info, routes, window, table, cursorType } = await prepare(job, client);
 
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const { rows: head } = await client.query<{ max: string | null; xmin: string }>(
@@ -230,7 +218,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       split = (explain.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
     }
 
-    const select = routes.map((r) => r.source).join(", ");
+    const select = [LEAD_SOURCE, ...routes.map((r) => r.source)].join(", ");
     const files: string[] = [];
     let rows = 0;
     let bytes = 0;
@@ -279,18 +267,15 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     await pending;
     await client.query("COMMIT");
 
+    // The watermark never moves back: a run that only re-read old rows (late commits, overlap) sees a smaller maximum.
     let next = previous?.value;
-    let heldBack = false;
     if (maxSeen !== undefined && rows > 0) {
-      next = maxSeen;
-      if (guard !== undefined) {
-        const { rows: r } = await client.query<{ value: string; held: boolean }>(`SELECT least($1::${cursorType}, $2::${cursorType})::text AS value, $2::${cursorType} < $1::${cursorType} AS held`, [maxSeen, guard]);
-        next = r[0]?.value ?? maxSeen;
-        heldBack = r[0]?.held ?? false;
-      }
+      next = previous?.value === undefined ? maxSeen : ((await client.query<{ value: string }>(`SELECT greatest($1::${cursorType}, $2::${cursorType})::text AS value`, [previous.value, maxSeen])).rows[0]?.value ?? maxSeen);
     }
     faultPoint("export:before-watermark");
-    if (rows > 0) {
+    const snapshotXmin = HAS_XMIN.has(info.kind) ? head[0]?.xmin : undefined;
+    // Written after empty runs too, so the xmin it holds stays recent.
+    if (rows > 0 || (snapshotXmin !== undefined && previous?.value !== undefined)) {
       const watermark: Watermark = {
         version: 1,
         export: job.name,
@@ -298,7 +283,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
         cursor: spec.cursor,
         cursorType,
         ...(next === undefined ? {} : { value: next }),
-        ...(cursorKind(cursorType) === "count" && head[0] ? { xmin: head[0].xmin } : {}),
+        ...(snapshotXmin === undefined ? {} : { xmin: snapshotXmin }),
         key: plan.key,
         updatedAt: new Date().toISOString(),
         lastRun: { partition, rows, files },
@@ -316,7 +301,6 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       parquetBytes,
       ...(plan.from === undefined ? {} : { from: plan.from }),
       ...(next === undefined ? {} : { to: next }),
-      heldBack,
       warnings: plan.warnings,
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,

@@ -79,6 +79,15 @@ function scalarTarget(type: string, col: Pick<PgColumn, "precision" | "scale" | 
   return DIRECT[type] ?? "VARCHAR";
 }
 
+const TEMPORAL = new Set(["date", "timestamp", "timestamptz"]);
+
+/** Postgres prints "0044-03-15 BC", which DuckDB would read as AD; DuckDB's ISO form of that is year -0043. */
+function temporalText(expr: string, type: string): string {
+  const time = type === "date" ? "" : ` || to_char(${expr}, ' HH24:MI:SS.US')${type === "timestamptz" ? " || '+00'" : ""}`;
+  const bc = `'-' || lpad((-extract(year from ${expr})::int - 1)::text, 4, '0') || to_char(${expr}, '-MM-DD')${time}`;
+  return `CASE WHEN ${expr} < '0001-01-01' AND isfinite(${expr}) THEN ${bc} ELSE ${expr}::text END`;
+}
+
 /** The route of one column; pure, so every type's treatment is unit-tested. */
 export function routeColumn(col: PgColumn): ColumnRoute {
   const id = quoteIdent(col.name);
@@ -97,6 +106,11 @@ export function routeColumn(col: PgColumn): ColumnRoute {
       return { ...base, source: `to_json(${id})`, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target: "JSON" };
     }
     const target = col.element === "numeric" ? "VARCHAR[]" : `${elem}[]`;
+    if (TEMPORAL.has(col.element)) {
+      // Element by element, so a BC date inside an array stays BC too.
+      const each = `(SELECT coalesce(json_agg(${temporalText("e", col.element)} ORDER BY o), '[]'::json) FROM unnest(${id}) WITH ORDINALITY AS u(e, o))`;
+      return { ...base, source: `CASE WHEN ${id} IS NOT NULL THEN ${each} END`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
+    }
     return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
   }
   if (col.type === "bytea") {
@@ -116,12 +130,7 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     };
   }
   const target = scalarTarget(col.type, col);
-  if (col.type === "date" || col.type === "timestamp" || col.type === "timestamptz") {
-    // Postgres prints "0044-03-15 BC", which DuckDB would read as AD; its ISO form for that is year -0043.
-    const time = col.type === "date" ? "" : ` || to_char(${id}, ' HH24:MI:SS.US')${col.type === "timestamptz" ? " || '+00'" : ""}`;
-    const bc = `'-' || lpad((-extract(year from ${id})::int - 1)::text, 4, '0') || to_char(${id}, '-MM-DD')${time}`;
-    return { ...base, source: `CASE WHEN ${id} < '0001-01-01' AND isfinite(${id}) THEN ${bc} ELSE ${id}::text END`, csvType: target, convert: id, target };
-  }
+  if (TEMPORAL.has(col.type)) return { ...base, source: temporalText(id, col.type), csvType: target, convert: id, target };
   if (target === "JSON") return { ...base, source: id, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target };
   return { ...base, source: id, csvType: target, convert: id, target };
 }

@@ -12,12 +12,14 @@ describe("windowFilter", () => {
     expect(windowFilter({ cursor: "c", cursorType: "int8", after: "1'; DROP TABLE x; --" })).toBe(` WHERE "c" > '1''; DROP TABLE x; --'::int8`);
   });
 
-  it("re-reads the watermark's whole day for date cursors", () => {
+  it("re-reads the watermark's whole day for date cursors of views, which have no xmin", () => {
     expect(windowFilter({ cursor: "day", cursorType: "date", after: "2026-01-01" })).toBe(` WHERE "day" >= '2026-01-01'::date`);
+    expect(windowFilter({ cursor: "day", cursorType: "date", after: "2026-01-01", afterXmin: "7" })).toBe(` WHERE ("day" > '2026-01-01'::date OR age(xmin) BETWEEN 0 AND age('7'::xid))`);
   });
 
-  it("re-reads rows of transactions the previous snapshot could not see, for id cursors", () => {
-    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", afterXmin: "4294967306" })).toBe(` WHERE ("id" > '10'::int8 OR age(xmin) <= age('10'::xid))`);
+  it("re-reads rows of transactions the previous snapshot could not see, whatever the cursor", () => {
+    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", afterXmin: "4294967306" })).toBe(` WHERE ("id" > '10'::int8 OR age(xmin) BETWEEN 0 AND age('10'::xid))`);
+    expect(windowFilter({ cursor: "at", cursorType: "timestamptz", after: "x", afterXmin: "5" })).toBe(` WHERE ("at" > 'x'::timestamptz OR age(xmin) BETWEEN 0 AND age('5'::xid))`);
   });
 
   it("re-reads an overlap behind the watermark: a duration for time cursors, a count for ids", () => {

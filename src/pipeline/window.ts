@@ -12,7 +12,7 @@ export interface Watermark {
   cursorType: string;
   /** The cursor value as Postgres printed it; undefined after a run that found no rows. */
   value?: string;
-  /** For id cursors: xmin of the snapshot that read up to `value` (see WindowInput.afterXmin). */
+  /** xmin of the last run's snapshot (see WindowInput.afterXmin); absent for views. */
   xmin?: string;
   key: string[];
   updatedAt: string;
@@ -34,9 +34,10 @@ export interface WindowInput {
   /** Undefined for a full export. */
   after?: string;
   /**
-   * For id cursors: the previous snapshot's xmin. Rows written by any
-   * transaction from that one on may be invisible to it (ids are taken
-   * before commit, in no order), so they are read again.
+   * The previous snapshot's xmin. A row written by any transaction from that
+   * one on may have been invisible to it, whatever its cursor value (an id
+   * taken or a timestamp stamped before the snapshot, committed after), so
+   * such rows are read again. Clocks, zones and roles do not enter into it.
    */
   afterXmin?: string;
   overlap?: string | number;
@@ -55,17 +56,18 @@ export function windowFilter(input: WindowInput): string {
     const cursor = quoteIdent(input.cursor);
     const start = `${literal(input.after)}::${input.cursorType}`;
     const kind = cursorKind(input.cursorType);
-    // A date holds a whole day: rows stamped later on the watermark's day are read again, not skipped.
-    const op = input.cursorType === "date" ? ">=" : ">";
+    // Without xmin (a view), a date's whole day is read again: rows stamped later that day are not skipped.
+    const op = input.cursorType === "date" && input.afterXmin === undefined ? ">=" : ">";
     let condition: string;
     if (input.overlap === undefined || input.overlap === 0) condition = `${cursor} ${op} ${start}`;
     else if (kind === "time" && typeof input.overlap === "string") condition = `${cursor} ${op} ${start} - interval '${durationSeconds(input.overlap)} seconds'`;
     else if (kind === "count" && typeof input.overlap === "number") condition = `${cursor} ${op} ${start} - ${input.overlap}`;
     else throw new UsageError(`overlap ${JSON.stringify(input.overlap)} does not fit cursor ${input.cursor} of type ${input.cursorType}`, "use a duration such as 5m for time cursors and a count for id cursors");
     if (input.afterXmin !== undefined) {
-      // xmin is 32 bits and wraps; age() compares within the window Postgres keeps valid.
+      // xmin is 32 bits and wraps; age() compares within the window Postgres keeps valid. A frozen row's
+      // raw xmin can be more than 2^31 old, which age() shows as negative: such rows are old, not new.
       const xid32 = (BigInt(input.afterXmin) % 4294967296n).toString();
-      condition = `(${condition} OR age(xmin) <= age('${xid32}'::xid))`;
+      condition = `(${condition} OR age(xmin) BETWEEN 0 AND age('${xid32}'::xid))`;
     }
     parts.push(condition);
   }

@@ -21,7 +21,7 @@ CREATE TABLE everything (
   doc jsonb, raw json, ids integer[], names text[], prices numeric[], stamps timestamptz[], blobs bytea[],
   uid uuid, data bytea, flag boolean, small smallint, real4 real, double8 double precision,
   label text, fixed char(5), feeling mood, positive positive_int, addr inet,
-  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text,
+  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text, bc_days date[],
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO everything VALUES
@@ -31,12 +31,12 @@ INSERT INTO everything VALUES
   '{1,NULL,3}', '{"a b","c,d","e\\"f",NULL,""}', '{1.10,2.123456789012345678}', '{"2024-01-01 00:00:00+00","1999-12-31 23:59:59.5+01"}', '{"\\\\x00ff",NULL}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff0a0d2c22', true, -32768, 1.5, 0.1,
   E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24',
-  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '2026-01-01 00:00:00+00'),
+  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '2026-01-01 00:00:00+00'),
  (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
-  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two', '2026-01-01 00:00:01+00'),
+  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two', NULL, '2026-01-01 00:00:01+00'),
  (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
   '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1',
-  '-infinity', 'infinity', '{}', -0, '{}', NULL, '2026-01-01 00:00:02+00');
+  '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', '2026-01-01 00:00:02+00');
 `;
 
 describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export against a real Postgres", () => {
@@ -126,17 +126,31 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       lone: '"\\ud800"',
       // Postgres's text COPY prints this as \\N, not the NULL marker \N.
       tricky: "\\N",
+      bc_days: ["0044-03-15 (BC)", "2024-02-29", null],
     });
     expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
     expect(one?.raw).toBe('{"keep":   "spacing"}');
     // NULL stays NULL and the empty string stays empty: CSV's two cases are not confused.
     expect(JSON.stringify(two?.tricky)).toBe(JSON.stringify("back\\n is not a newline; \r cr \f ff \v vt \b bs \\\\ two"));
     expect(three?.tricky).toBeNull();
+    expect(two?.bc_days).toBeNull();
+    expect(three?.bc_days).toEqual([]);
     expect(two).toMatchObject({ price: null, ratio: "NaN", at: null, doc: null, ids: null, uid: null, data: null, flag: null, real4: "Infinity", double8: "-Infinity", label: "", fixed: null });
     expect(three).toMatchObject({ price: "-0.01", ratio: "-0.00000000000000000001", at: "infinity", local_at: "-infinity", span: { months: 0, days: -1, microseconds: "7200000000" }, doc: "[]", raw: "null", ids: [], names: [], data: "", label: "NULL", fixed: "     ", double8: 1e308 });
     expect(three?.real4).toBe("NaN");
 
     const watermark = JSON.parse(readFileSync(join(out, "everything", "_watermark.json"), "utf8"));
     expect(watermark).toMatchObject({ export: "everything", cursor: "updated_at", value: "2026-01-01 00:00:02+00", key: ["id"], lastRun: { rows: 3 } });
+  });
+
+  it("keeps a leading byte-order mark, and rows far larger than DuckDB's default line limit", async () => {
+    pg.sql("SET ROLE shop; CREATE TABLE wide (note text, id int PRIMARY KEY, doc jsonb, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO wide VALUES (E'\\uFEFFbom', 1, NULL), (repeat(E'tab\\t', 3000000), 2, (SELECT jsonb_agg(g) FROM generate_series(1, 500000) g));", "shop");
+    const out = tempDir();
+    const result = await runExport({ name: "wide", spec: { table: "wide", cursor: "updated_at" }, connection: connection(), destination: await openDestination({ type: "directory", path: out }) });
+    expect(result.rows).toBe(2);
+    expect(await readParquet(result.files, "SELECT id, length(note) AS n, starts_with(note, chr(65279)) AS bom, json_array_length(doc) AS items FROM parquet ORDER BY id")).toEqual([
+      { id: 1, n: "4", bom: true, items: null },
+      { id: 2, n: "12000000", bom: false, items: "500000" },
+    ]);
   });
 });

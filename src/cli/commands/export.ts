@@ -99,7 +99,7 @@ async function dryRun(t: ExportTarget, names: string[], destination: Destination
 function summary(r: ExportResult): string {
   const files = r.files.length === 1 ? "1 file" : `${r.files.length} files`;
   const head = r.rows === 0 ? `${r.export}: no rows changed since ${r.from ?? "the start"}` : `${r.export}: ${count(r.rows)} rows → ${files} (${mb(r.parquetBytes)}) in ${r.seconds.toFixed(1)} s, ${count(r.rowsPerSecond)} rows/s`;
-  const watermark = r.to ? colors.dim(`  watermark ${r.to}${r.heldBack ? " (held back by an open transaction; those rows are read again next run)" : ""}`) : "";
+  const watermark = r.to ? colors.dim(`  watermark ${r.to}`) : "";
   return watermark ? `${head}\n${watermark}` : head;
 }
 
