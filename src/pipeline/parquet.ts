@@ -21,10 +21,16 @@ function literal(text: string): string {
 export const LEAD_COLUMN = "_devstack_lead";
 export const LEAD_SOURCE = "0";
 
-export function readCopySql(file: string, routes: ColumnRoute[]): string {
+/** Lines DuckDB reads: 8 MB in 16 MB buffers first (parallel and fast), 64 MB when a row is longer (one buffer per line). */
+export const LINE_LIMITS = [
+  { maxLine: 8 * 1024 * 1024, buffer: 16 * 1024 * 1024 },
+  { maxLine: 64 * 1024 * 1024, buffer: 64 * 1024 * 1024 },
+] as const;
+
+export function readCopySql(file: string, routes: ColumnRoute[], limits: (typeof LINE_LIMITS)[number] = LINE_LIMITS[0]): string {
   const columns = [`${literal(LEAD_COLUMN)}: 'INTEGER'`, ...routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`)].join(", ");
-  // A row is one line: up to 64 MB of text (2 MB by default). The buffer must hold a line; 16 times one, DuckDB's default, outgrows its memory cap.
-  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '', escape = '', nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n', max_line_size = 67108864, buffer_size = 67108864)`;
+  // A row is one line. A buffer must hold a line; DuckDB's default buffer (16 lines) would outgrow its memory cap.
+  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '', escape = '', nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n', max_line_size = ${limits.maxLine}, buffer_size = ${limits.buffer})`;
 }
 
 /**
@@ -40,10 +46,10 @@ export function unescapeSql(column: string): string {
 }
 
 // Rows with large out-of-line values make 122,880 rows far more than DuckDB's memory cap; bytes bound a row group too.
-export function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression): string {
+export function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression, limits: (typeof LINE_LIMITS)[number] = LINE_LIMITS[0]): string {
   const raw = routes.map((r) => (r.csvType === "VARCHAR" && r.escapes !== false ? `${unescapeSql(quoteIdent(r.name))} AS ${quoteIdent(r.name)}` : quoteIdent(r.name))).join(", ");
   const select = routes.map((r) => (r.convert === quoteIdent(r.name) ? r.convert : `${r.convert} AS ${quoteIdent(r.name)}`)).join(", ");
-  return `COPY (SELECT ${select} FROM (SELECT ${raw} FROM ${readCopySql(csvFile, routes)})) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES '64MB')`;
+  return `COPY (SELECT ${select} FROM (SELECT ${raw} FROM ${readCopySql(csvFile, routes, limits)})) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES '64MB')`;
 }
 
 /**
@@ -79,8 +85,24 @@ export class ParquetWriter {
     return new ParquetWriter(instance, connection);
   }
 
-  async convert(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression = "zstd"): Promise<void> {
-    await this.connection.run(convertSql(csvFile, routes, parquetFile, compression));
+  /**
+   * Converts one chunk of `rows` rows. DuckDB drops a line longer than its
+   * limit without a word, so the count written is checked: a chunk that
+   * comes up short is read again with room for long rows, and fails the run
+   * if it still does.
+   */
+  async convert(csvFile: string, routes: ColumnRoute[], parquetFile: string, rows: number, compression: Compression = "zstd"): Promise<void> {
+    let written = 0;
+    for (const limits of LINE_LIMITS) {
+      try {
+        written = Number((await this.connection.run(convertSql(csvFile, routes, parquetFile, compression, limits))).rowsChanged);
+      } catch (error) {
+        if (!/line size/i.test((error as Error).message) || limits === LINE_LIMITS.at(-1)) throw error;
+        continue;
+      }
+      if (written === rows) return;
+    }
+    throw new Error(`${rows - written} of ${rows} rows did not reach the Parquet file (a row over ${LINE_LIMITS.at(-1)?.maxLine} bytes of text?)`);
   }
 
   close(): void {

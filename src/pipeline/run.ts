@@ -249,7 +249,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       const out = join(workDir, name);
       pending = (async () => {
         try {
-          await parquet.convert(csv, routes, out, job.compression);
+          await parquet.convert(csv, routes, out, count, job.compression);
         } catch (error) {
           throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
         } finally {

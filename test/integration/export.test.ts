@@ -153,4 +153,12 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       { id: 2, n: "12000000", bom: false, items: "500000" },
     ]);
   });
+
+  it("fails loudly, and moves no watermark, when a row is longer than any line DuckDB will read", async () => {
+    pg.sql("SET ROLE shop; CREATE TABLE huge (id int PRIMARY KEY, note text, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO huge VALUES (1, 'small'), (2, repeat('x', 70000000));", "shop");
+    const out = tempDir();
+    const destination = await openDestination({ type: "directory", path: out });
+    await expect(runExport({ name: "huge", spec: { table: "huge", cursor: "updated_at" }, connection: connection(), destination })).rejects.toThrow(/could not convert huge to Parquet/);
+    expect(await destination.readWatermark("huge")).toBeUndefined();
+  }, 60_000);
 });
