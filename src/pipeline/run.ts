@@ -14,7 +14,7 @@ import { cursorKind, literal, windowFilter, type Watermark } from "./window.js";
 
 export interface ExportProgress {
   rows: number;
-  /** CSV bytes read from Postgres so far. */
+  /** Bytes of COPY text read from Postgres so far. */
   bytes: number;
   seconds: number;
 }
@@ -132,6 +132,7 @@ async function connect(job: ExportJob): Promise<Client> {
 /** Validates the export against the catalog and the destination's watermark; the snapshot starts right after. */
 async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
   const spec = job.spec;
+  // Read even for --full: the destination writes the next watermark conditionally on the version it read.
   const stored = await job.destination.readWatermark(job.name);
   const previous = job.full ? undefined : stored;
   if (previous && (previous.table !== spec.table || previous.cursor !== spec.cursor)) {
@@ -190,7 +191,7 @@ export async function planExport(job: ExportJob): Promise<ExportPlan> {
 
 /**
  * One run of one export: rows past the watermark (or all with `full`) in a
- * single repeatable-read snapshot, streamed by COPY into CSV chunks that
+ * single repeatable-read snapshot, streamed by COPY into text chunks that
  * DuckDB turns into Parquet parts while the next chunk streams. The
  * watermark moves only after every part is durable at the destination.
  */

@@ -15,7 +15,7 @@ export interface PgColumn {
 }
 
 /**
- * How one column travels: Postgres renders `source` as CSV text, DuckDB reads
+ * How one column travels: Postgres renders `source` in its COPY text, DuckDB reads
  * it as `csvType` and turns it into `target` with `convert`. The parser reads
  * plain types directly (fast); only types whose Postgres text DuckDB cannot
  * parse take a detour through an expression.
@@ -26,7 +26,7 @@ export interface ColumnRoute {
   /** SQL over the Postgres column, run server-side. */
   source: string;
   csvType: string;
-  /** DuckDB SQL over the CSV column. */
+  /** DuckDB SQL over the column as read (unescaped when it is text). */
   convert: string;
   /** The DuckDB (and so Parquet) type. */
   target: string;
