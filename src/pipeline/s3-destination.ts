@@ -48,6 +48,8 @@ export class S3Destination implements Destination {
     const s3 = new sdk.S3Client({
       region: location.region ?? process.env.AWS_REGION ?? "us-east-1",
       ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
+      // A store that stops answering fails the run (nothing is lost) instead of holding the CronJob for hours.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000 },
       ...(credentials ? { credentials } : {}),
     });
     return new S3Destination(s3, sdk, location);
