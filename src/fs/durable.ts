@@ -11,6 +11,15 @@ export function faultPoint(name: string): void {
   if (process.env.DEVSTACK_FAULT === name) process.kill(process.pid, "SIGKILL");
 }
 
+/**
+ * Test hook: a process that names a point here in DEVSTACK_PAUSE waits there
+ * for DEVSTACK_PAUSE_MS (default 2000), so a test can act at that moment.
+ */
+export async function pausePoint(name: string): Promise<void> {
+  if (process.env.DEVSTACK_PAUSE !== name) return;
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.DEVSTACK_PAUSE_MS) || 2000));
+}
+
 /** fsync of a file or a directory (a directory's fsync makes a rename in it durable). */
 export function fsyncPath(path: string): void {
   const fd = openSync(path, "r");

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client, ClientConfig } from "pg";
 import type { ExportSpec } from "../config/schema/app.js";
 import { DevstackError } from "../errors.js";
-import { faultPoint } from "../fs/durable.js";
+import { faultPoint, pausePoint } from "../fs/durable.js";
 import { describeTable, type TableInfo } from "./columns.js";
 import { copyToFile } from "./copy.js";
 import type { Destination } from "./destination.js";
@@ -84,6 +84,11 @@ function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | 
     out.push(page + chunkPages > info.pages ? `ctid >= '(${page},0)'::tid` : `ctid >= '(${page},0)'::tid AND ctid < '(${page + chunkPages},0)'::tid`);
   }
   return out;
+}
+
+/** Connections reading at once; DEVSTACK_EXPORT_READERS tunes it (1 reads on one connection only). */
+function readerCount(): number {
+  return Number(process.env.DEVSTACK_EXPORT_READERS) || Math.min(2, availableParallelism());
 }
 
 /** Relations with row versions (xmin); a view has none. */
@@ -204,6 +209,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   let writer: ParquetWriter | undefined;
   let pending: Promise<void> = Promise.resolve();
   let client: Client | undefined;
+  const extraClients: Client[] = [];
   try {
     client = await connect(job);
     const { plan, previous, info, routes, window, table, cursorType } = await prepare(job, client);
@@ -224,48 +230,81 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     let rows = 0;
     let bytes = 0;
     let parquetBytes = 0;
-    let part = 0;
     let lastReport = 0;
     const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
     writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
     const parquet = writer;
-    for (const range of ranges(info, job.chunkPages ?? chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split)) {
-      const where = [window.replace(/^ WHERE /, ""), range].filter(Boolean).join(" AND ");
-      const csv = join(workDir, `chunk-${part}.csv`);
-      const count = await copyToFile(client, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, csv, (n) => {
-        bytes += n;
-        const now = performance.now();
-        if (now - lastReport > 250) {
-          lastReport = now;
-          report();
-        }
-      });
-      // At most one chunk converts while the next streams: disk use stays at two chunks.
-      await pending;
-      if (count === 0) {
-        rmSync(csv, { force: true });
-        continue;
+    const rangeList = ranges(info, job.chunkPages ?? chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split);
+
+    await pausePoint("export:after-snapshot");
+    // More than one connection reads ranges at once, all in this transaction's snapshot (as pg_dump -j does).
+    const readers: Client[] = [client];
+    if (rangeList.length > 2 && readerCount() > 1) {
+      const { rows: exported } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+      for (let i = 1; i < readerCount(); i++) {
+        const extra = await connect(job);
+        extraClients.push(extra);
+        await extra.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        await extra.query(`SET TRANSACTION SNAPSHOT ${literal(exported[0]?.id ?? "")}`);
+        readers.push(extra);
       }
-      const name = `part-${String(part++).padStart(5, "0")}.parquet`;
+    }
+
+    let nextRange = 0;
+    let waiting = 0;
+    let failure: unknown;
+    const wakers: (() => void)[] = [];
+    const fail = (error: unknown) => {
+      failure ??= error;
+      for (const wake of wakers.splice(0)) wake();
+    };
+    // DuckDB converts one chunk at a time, in the order they finish streaming.
+    const enqueue = (index: number, csv: string, count: number) => {
+      waiting++;
+      const name = `part-${String(index).padStart(5, "0")}.parquet`;
       const out = join(workDir, name);
-      pending = (async () => {
+      pending = pending.then(async () => {
         try {
           await parquet.convert(csv, routes, out, count, job.compression);
         } catch (error) {
           throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
         } finally {
           rmSync(csv, { force: true });
+          waiting--;
+          wakers.shift()?.();
         }
         parquetBytes += statSync(out).size;
         files.push(await job.destination.putPart(job.name, partition, name, out));
         rmSync(out, { force: true });
         rows += count;
         report();
-      })();
-      // A failed conversion must surface even if no later chunk awaits it.
-      pending.catch(() => {});
-    }
-    await pending;
+      });
+      pending.catch(fail);
+    };
+    const read = async (reader: Client) => {
+      while (failure === undefined && nextRange < rangeList.length) {
+        const index = nextRange++;
+        // Disk holds at most one chunk per reader streaming and one more than readers waiting for DuckDB.
+        while (waiting > readers.length && failure === undefined) await new Promise<void>((wake) => wakers.push(wake));
+        if (failure !== undefined) return;
+        const where = [window.replace(/^ WHERE /, ""), rangeList[index]].filter(Boolean).join(" AND ");
+        const csv = join(workDir, `chunk-${index}.txt`);
+        const count = await copyToFile(reader, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, csv, (n) => {
+          bytes += n;
+          const now = performance.now();
+          if (now - lastReport > 250) {
+            lastReport = now;
+            report();
+          }
+        });
+        if (count === 0) rmSync(csv, { force: true });
+        else enqueue(index, csv, count);
+      }
+    };
+    await Promise.all(readers.map((reader) => read(reader).catch(fail)));
+    await pending.catch(fail);
+    if (failure !== undefined) throw failure;
+    files.sort();
     await client.query("COMMIT");
 
     // The watermark never moves back: a run that only re-read old rows (late commits, overlap) sees a smaller maximum.
@@ -311,6 +350,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     await pending.catch(() => {});
     writer?.close();
     await client?.end().catch(() => {});
+    for (const extra of extraClients) await extra.end().catch(() => {});
     await release();
     if (!job.workDir) rmSync(workDir, { recursive: true, force: true });
   }
