@@ -37,10 +37,17 @@ export function readJobConfig(path: string): ExportJobConfig {
   }
 }
 
+/** The region of a profile's S3 bucket: its own, or the EKS cluster's. */
+export function objectStoreRegion(config: ResolvedConfig): string | undefined {
+  const store = config.profile.objectStore;
+  if (store.type !== "s3") return undefined;
+  return store.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : undefined);
+}
+
 /** The job config for a profile's cluster: the object store as pods reach it. */
 export function exportJobConfig(config: ResolvedConfig): ExportJobConfig {
   const store = config.profile.objectStore;
-  const region = store.type === "s3" ? (store.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : undefined)) : undefined;
+  const region = objectStoreRegion(config);
   return {
     app: config.app.name,
     profile: config.profileName,

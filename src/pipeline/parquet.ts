@@ -1,13 +1,9 @@
 import { availableParallelism } from "node:os";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ColumnRoute } from "./type-map.js";
-import { quoteIdent } from "./type-map.js";
+import { literal, quoteIdent } from "./sql.js";
 
 export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
-
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
 
 /**
  * DuckDB's read_csv settings for Postgres's text COPY format: tab-separated,

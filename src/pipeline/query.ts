@@ -1,4 +1,4 @@
-import { quoteIdent } from "./type-map.js";
+import { literal, quoteIdent } from "./sql.js";
 
 export interface QueryResult {
   columns: string[];
@@ -18,7 +18,7 @@ export async function queryExports(views: Record<string, string[]>, sql: string)
     await connection.run("SET TimeZone = 'UTC'");
     for (const [name, files] of Object.entries(views)) {
       if (files.length === 0) continue;
-      const list = files.map((f) => `'${f.replace(/'/g, "''")}'`).join(", ");
+      const list = files.map(literal).join(", ");
       await connection.run(`CREATE VIEW ${quoteIdent(name)} AS SELECT * FROM read_parquet([${list}], hive_partitioning = true, union_by_name = true)`);
     }
     const reader = await connection.runAndReadAll(sql);

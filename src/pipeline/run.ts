@@ -9,8 +9,9 @@ import { describeTable, type TableInfo } from "./columns.js";
 import { copyToFile } from "./copy.js";
 import type { Destination } from "./destination.js";
 import { LEAD_SOURCE, ParquetWriter, type Compression } from "./parquet.js";
-import { quoteIdent, routeColumn, type ColumnRoute } from "./type-map.js";
-import { cursorKind, literal, windowFilter, type Watermark } from "./window.js";
+import { literal, quoteIdent } from "./sql.js";
+import { routeColumn, type ColumnRoute } from "./type-map.js";
+import { cursorKind, windowFilter, xid32, type Watermark } from "./window.js";
 
 export interface ExportProgress {
   rows: number;
@@ -26,10 +27,6 @@ export interface ExportJob {
   destination: Destination;
   full?: boolean;
   compression?: Compression;
-  /** Heap pages per COPY when a table is read in ranges (8 KiB each). */
-  chunkPages?: number;
-  workDir?: string;
-  now?: Date;
   onProgress?: (progress: ExportProgress) => void;
 }
 
@@ -158,7 +155,7 @@ async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
   const hasXmin = HAS_XMIN.has(info.kind);
   if (!hasXmin) warnings.push(`${spec.table} is a view: rows committed after a run with an older ${spec.cursor} than it saw are caught only within overlap:`);
   if (previous?.value !== undefined && hasXmin && previous.xmin !== undefined) {
-    const { rows: ages } = await client.query<{ age: number }>(`SELECT age(${literal(String(BigInt(previous.xmin) % 4294967296n))}::xid) AS age`);
+    const { rows: ages } = await client.query<{ age: number }>(`SELECT age(${literal(xid32(previous.xmin))}::xid) AS age`);
     if ((ages[0]?.age ?? 0) > XMIN_HORIZON) warnings.push(`the last run was over ${XMIN_HORIZON.toLocaleString("en-US")} transactions ago: run with --full once, so no late commit from then goes unseen`);
   }
   const window = windowFilter({
@@ -203,9 +200,9 @@ export async function planExport(job: ExportJob): Promise<ExportPlan> {
 export async function runExport(job: ExportJob): Promise<ExportResult> {
   const started = performance.now();
   const spec = job.spec;
-  const partition = partitionName(job.now ?? new Date());
+  const partition = partitionName(new Date());
   const release = await job.destination.lock(job.name);
-  const workDir = job.workDir ?? mkdtempSync(join(tmpdir(), "devstack-export-"));
+  const workDir = mkdtempSync(join(tmpdir(), "devstack-export-"));
   let writer: ParquetWriter | undefined;
   let pending: Promise<void> = Promise.resolve();
   let client: Client | undefined;
@@ -234,7 +231,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
     writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
     const parquet = writer;
-    const rangeList = ranges(info, job.chunkPages ?? chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split);
+    const rangeList = ranges(info, chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split);
 
     await pausePoint("export:after-snapshot");
     // More than one connection reads ranges at once, all in this transaction's snapshot (as pg_dump -j does).
@@ -352,6 +349,6 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     await client?.end().catch(() => {});
     for (const extra of extraClients) await extra.end().catch(() => {});
     await release();
-    if (!job.workDir) rmSync(workDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
 }

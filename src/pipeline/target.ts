@@ -4,7 +4,7 @@ import { DevstackError, UsageError } from "../errors.js";
 import type { Snapshot } from "../secrets/store.js";
 import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION } from "../stack/object-store.js";
 import { parseLocation, type Location, type S3Credentials } from "./destination.js";
-import { S3_KEY_ENV, type ExportJobConfig } from "./job-config.js";
+import { objectStoreRegion, S3_KEY_ENV, type ExportJobConfig } from "./job-config.js";
 
 /** Where one export run reads from and writes to, whichever way devstack export was started. */
 export interface ExportTarget {
@@ -26,7 +26,7 @@ function sslFor(mode: "disable" | "require" | "verify-ca" | "verify-full", host:
 export function profileLocation(config: ResolvedConfig): Location {
   const store = config.profile.objectStore;
   if (store.type === "local") return { type: "s3", bucket: LOCAL_EXPORT_BUCKET, prefix: "", endpoint: `http://127.0.0.1:${config.profile.ports.objectStore}`, region: LOCAL_OBJECT_STORE_REGION };
-  const region = store.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : undefined);
+  const region = objectStoreRegion(config);
   return { type: "s3", bucket: store.bucket, prefix: store.prefix, ...(region ? { region } : {}) };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { INTERVAL_STRUCT, quoteIdent, routeColumn } from "./type-map.js";
+import { quoteIdent } from "./sql.js";
+import { INTERVAL_STRUCT, routeColumn } from "./type-map.js";
 
 describe("routeColumn", () => {
   it.each([

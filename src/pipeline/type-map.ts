@@ -1,3 +1,5 @@
+import { quoteIdent } from "./sql.js";
+
 /** A column as the Postgres catalog describes it (domains resolved to their base type). */
 export interface PgColumn {
   name: string;
@@ -60,10 +62,6 @@ const DIRECT: Record<string, string> = {
   // json (unlike jsonb) keeps its exact text, which may hold what JSON parsers refuse (a lone \ud800): text it stays.
   jsonb: "JSON",
 };
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function decimal(col: Pick<PgColumn, "precision" | "scale">): string | undefined {
   // Unconstrained numeric has no fixed scale; a DECIMAL would round it, text keeps every digit.

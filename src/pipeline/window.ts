@@ -1,6 +1,6 @@
 import { durationSeconds } from "../config/duration.js";
 import { UsageError } from "../errors.js";
-import { quoteIdent } from "./type-map.js";
+import { literal, quoteIdent } from "./sql.js";
 
 /** What a destination keeps per export: the cursor value every later run starts after. */
 export interface Watermark {
@@ -19,8 +19,13 @@ export interface Watermark {
   lastRun?: { partition: string; rows: number; files: string[] };
 }
 
-export const TIME_CURSORS = new Set(["timestamptz", "timestamp", "date"]);
-export const COUNT_CURSORS = new Set(["int2", "int4", "int8", "numeric"]);
+const TIME_CURSORS = new Set(["timestamptz", "timestamp", "date"]);
+const COUNT_CURSORS = new Set(["int2", "int4", "int8", "numeric"]);
+
+/** A snapshot's 64-bit xmin as the 32-bit xid row versions carry. */
+export function xid32(xmin: string): string {
+  return (BigInt(xmin) % 4294967296n).toString();
+}
 
 export function cursorKind(type: string): "time" | "count" | undefined {
   if (TIME_CURSORS.has(type)) return "time";
@@ -44,12 +49,7 @@ export interface WindowInput {
   where?: string;
 }
 
-/** A quoted SQL literal; the only way a watermark enters a query (COPY takes no parameters). */
-export function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
-/** The WHERE clause choosing the rows of a run; the watermark goes in as a literal cast to the cursor's type. */
+/** The WHERE clause choosing the rows of a run; the watermark goes in as a literal cast to the cursor's type (COPY takes no parameters). */
 export function windowFilter(input: WindowInput): string {
   const parts: string[] = [];
   if (input.after !== undefined) {
@@ -66,8 +66,7 @@ export function windowFilter(input: WindowInput): string {
     if (input.afterXmin !== undefined) {
       // xmin is 32 bits and wraps; age() compares within the window Postgres keeps valid. A frozen row's
       // raw xmin can be more than 2^31 old, which age() shows as negative: such rows are old, not new.
-      const xid32 = (BigInt(input.afterXmin) % 4294967296n).toString();
-      condition = `(${condition} OR age(xmin) BETWEEN 0 AND age('${xid32}'::xid))`;
+      condition = `(${condition} OR age(xmin) BETWEEN 0 AND age(${literal(xid32(input.afterXmin))}::xid))`;
     }
     parts.push(condition);
   }
