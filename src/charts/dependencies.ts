@@ -1,6 +1,9 @@
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { extract } from "tar-stream";
 import { parse, stringify } from "yaml";
 import { userDirs } from "../fs/paths.js";
 import { helm } from "./helm.js";
@@ -20,6 +23,15 @@ export interface PreparedChart {
 
 const RETRY_AFTER_MS = 10 * 60_000;
 
+/**
+ * A directory of chart packages (`<name>-<version>.tgz`, as `helm pull`
+ * writes them) used instead of the chart repositories: air-gapped machines,
+ * and maintainers checking the platform against charts assembled from source.
+ */
+export const CHART_PACKAGES_ENV = "DEVSTACK_PLATFORM_CHARTS";
+
+export const packageFile = (d: Pick<Dependency, "name" | "version">) => `${d.name}-${d.version}.tgz`;
+
 /** A hash of the chart's own files (not its vendored charts/), naming its working copy. */
 function hashDir(dir: string): string {
   const hash = createHash("sha256");
@@ -37,49 +49,110 @@ function hashDir(dir: string): string {
 
 function vendored(dir: string, deps: Dependency[]): boolean {
   const files = existsSync(join(dir, "charts")) ? readdirSync(join(dir, "charts")) : [];
-  return deps.every((d) => files.includes(`${d.name}-${d.version}.tgz`));
+  return deps.every((d) => files.includes(packageFile(d)));
+}
+
+/** The name and version a chart package says it holds (its top-level Chart.yaml). */
+export async function packagedChart(file: string): Promise<{ name?: string; version?: string }> {
+  let found: { name?: string; version?: string } = {};
+  const untar = extract();
+  untar.on("entry", (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: unknown) => {
+      if (/^[^/]+\/Chart\.yaml$/.test(header.name)) chunks.push(c as Buffer);
+    });
+    stream.on("end", () => {
+      if (chunks.length > 0) found = parse(Buffer.concat(chunks).toString("utf8")) as typeof found;
+      next();
+    });
+    stream.resume();
+  });
+  await pipeline(createReadStream(file), createGunzip(), untar);
+  return { name: found.name, version: found.version === undefined ? undefined : String(found.version) };
+}
+
+interface LocalPackages {
+  dir: string;
+  found: Dependency[];
+  problems: string[];
+  /** Digest of the packages used, so a changed package makes a new working copy. */
+  digest: string;
+}
+
+async function localPackages(dirSetting: string, deps: Dependency[]): Promise<LocalPackages> {
+  const dir = isAbsolute(dirSetting) ? dirSetting : resolve(dirSetting);
+  const found: Dependency[] = [];
+  const problems: string[] = [];
+  const hash = createHash("sha256");
+  for (const d of deps) {
+    const file = join(dir, packageFile(d));
+    if (!existsSync(file)) {
+      problems.push(`${packageFile(d)} is not in ${CHART_PACKAGES_ENV}=${dir}`);
+      continue;
+    }
+    const inside = await packagedChart(file).catch(() => ({ name: undefined, version: undefined }));
+    if (inside.name !== d.name || inside.version !== d.version) {
+      problems.push(`${file} holds ${inside.name ?? "no chart"} ${inside.version ?? ""}`.trimEnd() + `, not ${d.name} ${d.version}`);
+      continue;
+    }
+    found.push(d);
+    hash.update(packageFile(d)).update(readFileSync(file));
+  }
+  return { dir, found, problems, digest: hash.digest("hex") };
 }
 
 /**
- * A working copy of a chart in the user cache with its dependencies vendored
- * by `helm dependency build`. When the chart repositories cannot be reached,
- * the copy drops them and says which; the last failure is remembered for ten
- * minutes so repeated renders stay fast offline. DEVSTACK_OFFLINE=1 skips the
- * attempt.
+ * A working copy of a chart in the user cache with its dependencies vendored:
+ * from the packages in DEVSTACK_PLATFORM_CHARTS when it is set, otherwise by
+ * `helm dependency build` from the chart repositories. Dependencies that
+ * cannot be had are left out of the copy, and the result says which and why;
+ * a repository failure is remembered for ten minutes so repeated renders
+ * stay fast offline. DEVSTACK_OFFLINE=1 skips the attempt.
  */
 export async function prepareChart(source: string): Promise<PreparedChart> {
   const chart = parse(readFileSync(join(source, "Chart.yaml"), "utf8")) as { dependencies?: Dependency[] } & Record<string, unknown>;
   const deps = chart.dependencies ?? [];
   if (deps.length === 0) return { dir: source, skipped: [] };
   const cache = join(userDirs().cache, "charts");
-  const dir = join(cache, `${String(chart.name)}-${hashDir(source).slice(0, 16)}`);
-  if (vendored(dir, deps)) return { dir, skipped: [] };
-
   mkdirSync(cache, { recursive: true });
+  const packagesSetting = process.env[CHART_PACKAGES_ENV];
+  const local = packagesSetting ? await localPackages(packagesSetting, deps) : undefined;
+  const id = createHash("sha256").update(hashDir(source)).update(local?.digest ?? "").digest("hex").slice(0, 16);
+  const dir = join(cache, `${String(chart.name)}-${local ? "local-" : ""}${id}`);
+  const wanted = local ? local.found : deps;
+  if (vendored(dir, wanted)) return finish(dir, deps, wanted, local?.problems.join("; "));
+
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   cpSync(source, staging, { recursive: true, filter: (p) => !p.endsWith(".tgz") });
-  const failedAt = join(cache, `${String(chart.name)}.unreachable`);
-  const recent = existsSync(failedAt) && Date.now() - Number(readFileSync(failedAt, "utf8").split("\n")[0]) < RETRY_AFTER_MS;
-  let reason: string | undefined;
-  if (process.env.DEVSTACK_OFFLINE === "1") reason = "DEVSTACK_OFFLINE=1";
-  else if (recent) reason = readFileSync(failedAt, "utf8").split("\n").slice(1).join(" ").trim() || "unreachable";
-  else reason = await build(staging, deps, cache);
-
-  if (reason === undefined) {
-    rmSync(failedAt, { force: true });
+  let have: Dependency[] = wanted;
+  let reason: string | undefined = local?.problems.join("; ") || undefined;
+  if (local) {
+    mkdirSync(join(staging, "charts"), { recursive: true });
+    for (const d of local.found) copyFileSync(join(local.dir, packageFile(d)), join(staging, "charts", packageFile(d)));
   } else {
-    if (!recent && process.env.DEVSTACK_OFFLINE !== "1") writeFileSync(failedAt, `${Date.now()}\n${reason}\n`);
-    // Helm refuses a chart whose listed dependencies are missing: list none.
-    writeFileSync(join(staging, "Chart.yaml"), stringify({ ...chart, dependencies: undefined }));
-    const skippedDir = `${dir}-without-dependencies`;
-    rmSync(skippedDir, { recursive: true, force: true });
-    renameSync(staging, skippedDir);
-    return { dir: skippedDir, skipped: deps.map((d) => `${d.name} ${d.version}`), reason };
+    const failedAt = join(cache, `${String(chart.name)}.unreachable`);
+    const recent = existsSync(failedAt) && Date.now() - Number(readFileSync(failedAt, "utf8").split("\n")[0]) < RETRY_AFTER_MS;
+    if (process.env.DEVSTACK_OFFLINE === "1") reason = "DEVSTACK_OFFLINE=1";
+    else if (recent) reason = readFileSync(failedAt, "utf8").split("\n").slice(1).join(" ").trim() || "unreachable";
+    else reason = await build(staging, deps, cache);
+    if (reason === undefined) rmSync(failedAt, { force: true });
+    else {
+      if (!recent && process.env.DEVSTACK_OFFLINE !== "1") writeFileSync(failedAt, `${Date.now()}\n${reason}\n`);
+      have = [];
+    }
   }
-  rmSync(dir, { recursive: true, force: true });
-  renameSync(staging, dir);
-  return { dir, skipped: [] };
+  // Helm refuses a chart whose listed dependencies are missing: list only the vendored ones.
+  const target = have.length === deps.length ? dir : `${dir}-partial`;
+  if (have.length < deps.length) writeFileSync(join(staging, "Chart.yaml"), stringify({ ...chart, dependencies: have.length > 0 ? have : undefined }));
+  rmSync(target, { recursive: true, force: true });
+  renameSync(staging, target);
+  return finish(target, deps, have, reason);
+}
+
+function finish(dir: string, deps: Dependency[], have: Dependency[], reason: string | undefined): PreparedChart {
+  const skipped = deps.filter((d) => !have.some((h) => h.name === d.name)).map((d) => `${d.name} ${d.version}`);
+  return skipped.length > 0 ? { dir, skipped, reason: reason ?? "unavailable" } : { dir, skipped: [] };
 }
 
 async function build(dir: string, deps: Dependency[], cache: string): Promise<string | undefined> {

@@ -46,6 +46,8 @@ export interface TemplateOptions {
   kubeVersion: string;
 }
 
+/** `helm template --include-crds`: what an install applies, the charts' `crds/` folders included. */
+
 export async function helmTemplate(options: TemplateOptions): Promise<string> {
   return withValuesFile(options.values, async (file) => {
     const result = await helm([
@@ -58,6 +60,7 @@ export async function helmTemplate(options: TemplateOptions): Promise<string> {
       options.kubeVersion,
       "--values",
       file,
+      "--include-crds",
     ]);
     if (result.exitCode !== 0) throw helmFailure(`helm template of ${options.chart}`, result, "the values above break the chart's contract; run `devstack config` to check the config they come from");
     return result.stdout;

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { parseAllDocuments } from "yaml";
 
 export interface Manifest {
@@ -36,4 +37,20 @@ export function resourceId(m: Manifest): string {
 export function resourceFileName(m: Manifest): string {
   const ns = m.metadata.namespace ? `${m.metadata.namespace}.` : "";
   return `${ns}${m.kind.toLowerCase()}.${m.metadata.name}.yaml`;
+}
+
+// Per process: equal secret values mask alike within one comparison, and nothing outside it can tell what they are.
+const maskKey = randomBytes(32);
+
+/**
+ * A Secret's values as opaque tokens: a diff still sees whether they differ,
+ * but no output (text, JSON) ever holds a value or an encoding of one.
+ */
+export function maskSecretData(m: Manifest): Manifest {
+  if (m.kind !== "Secret" || m.apiVersion !== "v1") return m;
+  const mask = (values: unknown) =>
+    typeof values === "object" && values !== null
+      ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, `(secret value ${createHmac("sha256", maskKey).update(String(v)).digest("hex").slice(0, 8)})`]))
+      : values;
+  return { ...m, ...(m.data === undefined ? {} : { data: mask(m.data) }), ...(m.stringData === undefined ? {} : { stringData: mask(m.stringData) }) };
 }

@@ -1,5 +1,6 @@
 /** Names shared by the charts, the local stack and the secret stores; the same in every profile. */
 export const PLATFORM_NAMESPACE = "devstack-system";
+export const PLATFORM_RELEASE = "devstack-platform";
 export const SECRETS_NAMESPACE = "devstack-secrets";
 export const CLUSTER_ISSUER = "devstack-acme";
 export const SECRET_STORE = "devstack";

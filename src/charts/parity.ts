@@ -1,5 +1,6 @@
-import { diffValues } from "../config/diff.js";
-import { resourceId, type RenderedResource } from "./manifests.js";
+import { parse } from "yaml";
+import { diffValues, type Difference } from "../config/diff.js";
+import { maskSecretData, resourceId, type RenderedResource } from "./manifests.js";
 
 export interface FieldDifference {
   resource: string;
@@ -70,13 +71,33 @@ function explanation(d: { path: string; a: unknown; b: unknown }, declared: Decl
 // Hashes of values (pod-rolling checksums) differ whenever any hashed value does.
 const derived = (path: string) => /(^|\.)checksum\//.test(path);
 
+/** A config file held as text (Alertmanager's, Loki's): its structure, so each of its fields can be explained. */
+function embedded(value: unknown): object | undefined {
+  if (typeof value !== "string" || !value.includes("\n")) return undefined;
+  try {
+    const parsed: unknown = parse(value);
+    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A field, or each field of a config file held in it, compared and explained on its own. */
+function differencesIn(objectA: unknown, objectB: unknown): Difference[] {
+  return diffValues(objectA, objectB).flatMap((d) => {
+    const [a, b] = [embedded(d.a), embedded(d.b)];
+    return a && b ? diffValues(a, b).map((inner) => ({ ...inner, path: `${d.path} > ${inner.path}` })) : [d];
+  });
+}
+
+
 /**
  * Compares two renders of the same charts. Every resource must exist on both
  * sides; a field that differs is expected when the chart values that differ
  * between the profiles explain both of its values, and unexpected otherwise.
  */
 export function compareRenders(a: RenderSide, b: RenderSide): ParityReport {
-  const byId = (side: RenderSide) => new Map(side.resources.map((r) => [resourceId(r.object), r.object]));
+  const byId = (side: RenderSide) => new Map(side.resources.map((r) => [resourceId(r.object), maskSecretData(r.object)]));
   const left = byId(a);
   const right = byId(b);
   const declared: Declared[] = diffValues(a.values, b.values);
@@ -89,7 +110,7 @@ export function compareRenders(a: RenderSide, b: RenderSide): ParityReport {
   for (const [id, objectA] of [...left].sort(([x], [y]) => x.localeCompare(y))) {
     const objectB = right.get(id);
     if (!objectB) continue;
-    const diffs = diffValues(objectA, objectB);
+    const diffs = differencesIn(objectA, objectB);
     const explained = diffs.map((d) => (derived(d.path) ? "hash of differing values" : explanation(d, declared)));
     // A list element present on one side only, because a values list is longer there, is explained as a whole
     // by whatever explains one of its fields (e.g. an ExternalSecret entry per extra secret name).

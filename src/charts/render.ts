@@ -6,10 +6,11 @@ import { PACKAGE_ROOT } from "../package-root.js";
 import { helmTemplate } from "./helm.js";
 import { imageRepository, type ImageRef } from "./image.js";
 import { parseManifests, type RenderedResource } from "./manifests.js";
-import { KUBE_VERSION, PLATFORM_NAMESPACE } from "./names.js";
+import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "./names.js";
 import { prepareChart } from "./dependencies.js";
 import { platformValues, type PlatformInputs } from "./platform-values.js";
-import { validateManifests, type ValidationProblem } from "./validate.js";
+import { crdSchemas } from "./crd-schema.js";
+import { validateManifestsDetailed, type ValidationOptions, type ValidationProblem } from "./validate.js";
 import { webappValues } from "./values.js";
 import type { WebappValues } from "./webapp-values.js";
 
@@ -23,6 +24,8 @@ export interface ChartRender {
   values: unknown;
   resources: RenderedResource[];
   problems: ValidationProblem[];
+  /** Custom resources checked without the CRD that defines them (its chart could not be had here). */
+  withoutCrd: string[];
   /** Chart dependencies that could not be vendored here, and why (e.g. an unreachable chart repository). */
   skipped: { dependencies: string[]; reason: string } | undefined;
   ms: { values: number; helm: number; validate: number };
@@ -35,27 +38,37 @@ export async function renderImage(config: ResolvedConfig, override?: Partial<Ima
   return { repository, tag: (await appSource(config)).tag };
 }
 
-async function renderChart(
-  release: string,
-  chart: string,
-  namespace: string,
-  values: unknown,
-  valuesMs: number,
-  skipped?: ChartRender["skipped"],
-): Promise<ChartRender> {
+interface Templated {
+  release: string;
+  chart: string;
+  namespace: string;
+  values: unknown;
+  resources: RenderedResource[];
+  skipped: ChartRender["skipped"];
+  ms: { values: number; helm: number };
+}
+
+async function templateChart(release: string, chart: string, namespace: string, values: unknown, valuesMs: number, skipped?: ChartRender["skipped"]): Promise<Templated> {
   const t1 = performance.now();
   const text = await helmTemplate({ release, chart, namespace, values, kubeVersion: KUBE_VERSION });
   const resources = parseManifests(text);
-  const t2 = performance.now();
-  const problems = await validateManifests(resources.map((r) => r.object));
-  const t3 = performance.now();
-  return { release, chart, namespace, values, resources, problems, skipped, ms: { values: valuesMs, helm: t2 - t1, validate: t3 - t2 } };
+  return { release, chart, namespace, values, resources, skipped, ms: { values: valuesMs, helm: performance.now() - t1 } };
+}
+
+async function validated(t: Templated, options: ValidationOptions = {}): Promise<ChartRender> {
+  const t0 = performance.now();
+  const { problems, withoutCrd } = await validateManifestsDetailed(t.resources.map((r) => r.object), options);
+  return { ...t, problems, withoutCrd, ms: { ...t.ms, validate: performance.now() - t0 } };
+}
+
+function templateWebapp(config: ResolvedConfig, image: ImageRef): Promise<Templated> {
+  const t0 = performance.now();
+  const values: WebappValues = webappValues(config, image);
+  return templateChart(config.app.name, appChart(config), appNamespace(config), values, performance.now() - t0);
 }
 
 export async function renderWebapp(config: ResolvedConfig, image: ImageRef): Promise<ChartRender> {
-  const t0 = performance.now();
-  const values: WebappValues = webappValues(config, image);
-  return renderChart(config.app.name, appChart(config), appNamespace(config), values, performance.now() - t0);
+  return validated(await templateWebapp(config, image));
 }
 
 /** charts/webapp, or the team's own chart named in devstack.yaml (same values contract). */
@@ -63,9 +76,15 @@ export function appChart(config: ResolvedConfig): string {
   return config.app.chart ? resolve(config.projectDir, config.app.chart) : WEBAPP_CHART;
 }
 
-/** Both charts of a profile, as `devstack render` and `devstack diff` see them. */
+/**
+ * Both charts of a profile, as `devstack render` and `devstack diff` see them.
+ * The app's custom resources (ExternalSecrets) are checked against the CRDs
+ * the platform renders.
+ */
 export async function renderProfile(config: ResolvedConfig, image: ImageRef, inputs: PlatformInputs = {}): Promise<ChartRender[]> {
-  return Promise.all([renderPlatform(config, inputs), renderWebapp(config, image)]);
+  const [platform, webapp] = await Promise.all([templatePlatform(config, inputs), templateWebapp(config, image)]);
+  const checkedPlatform = await validated(platform);
+  return [checkedPlatform, await validated(webapp, { crds: crdSchemas(platform.resources.map((r) => r.object)) })];
 }
 
 /** Parses `--image repo:tag` or `repo@sha256:...`. */
@@ -77,12 +96,16 @@ export function parseImageOption(text: string): Partial<ImageRef> {
   return { repository: text };
 }
 
-/** The platform chart, with whatever dependencies could be vendored; the rest are listed as skipped. */
-export async function renderPlatform(config: ResolvedConfig, inputs: PlatformInputs = {}): Promise<ChartRender> {
+async function templatePlatform(config: ResolvedConfig, inputs: PlatformInputs): Promise<Templated> {
   const t0 = performance.now();
   const values = platformValues(config, inputs);
   const valuesMs = performance.now() - t0;
   const prepared = await prepareChart(PLATFORM_CHART);
   const skipped = prepared.skipped.length > 0 ? { dependencies: prepared.skipped, reason: prepared.reason ?? "unavailable" } : undefined;
-  return renderChart("devstack-platform", prepared.dir, PLATFORM_NAMESPACE, values, valuesMs, skipped);
+  return templateChart(PLATFORM_RELEASE, prepared.dir, PLATFORM_NAMESPACE, values, valuesMs, skipped);
+}
+
+/** The platform chart, with whatever dependencies could be vendored; the rest are listed as skipped. */
+export async function renderPlatform(config: ResolvedConfig, inputs: PlatformInputs = {}): Promise<ChartRender> {
+  return validated(await templatePlatform(config, inputs));
 }

@@ -2,7 +2,7 @@ import { lokiRules } from "../alerts/rules.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { durationSeconds } from "../config/duration.js";
 import type { ImageRef } from "./image.js";
-import { exportJobConfig, S3_KEY_ENV } from "../pipeline/job-config.js";
+import { exportJobConfig } from "../pipeline/job-config.js";
 import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "./names.js";
 import { toolsImage } from "./tools-image.js";
 import type { WebappValues } from "./webapp-values.js";
@@ -31,9 +31,8 @@ export function webappValues(config: ResolvedConfig, image: ImageRef, options: {
     secrets: {
       store: { kind: "ClusterSecretStore", name: SECRET_STORE },
       refreshInterval: "1h",
-      // The local object store's keys travel with the app's secrets (export CronJobs read them); on AWS, IRSA replaces them.
-      // Appended, so the profiles' lists differ only by these two entries.
-      app: [...Object.keys(app.secrets).sort(), ...(profile.objectStore.type === "local" ? Object.values(S3_KEY_ENV) : [])],
+      // What the app declares; the chart extracts the whole group, which locally also holds the object store's keys.
+      app: Object.keys(app.secrets).sort(),
       ...(database
         ? {
             database: {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { DevstackError } from "../errors.js";
-import { resourceFileName } from "./manifests.js";
+import { maskSecretData, resourceFileName } from "./manifests.js";
 import type { ChartRender } from "./render.js";
 
 const MARKER = ".devstack-render";
@@ -40,7 +40,7 @@ export function writeRender(outDir: string, renders: ChartRender[]): WrittenFile
       writeFileSync(join(staging, `${render.release}.values.yaml`), stringify(render.values));
       for (const resource of render.resources) {
         const file = resourceFileName(resource.object);
-        writeFileSync(join(dir, file), `# Source: ${resource.source}\n${stringify(resource.object)}`);
+        writeFileSync(join(dir, file), `# Source: ${resource.source}\n${stringify(maskSecretData(resource.object))}`);
         written.push({ release: render.release, kind: resource.object.kind, name: resource.object.metadata.name, file: join(outDir, render.release, file) });
       }
     }

@@ -10,9 +10,12 @@ describe("storeSecretObjects", () => {
     platform: { "postgres-superuser-password": { value: "superuser-secret-789", updatedAt: "t" } },
   };
 
-  it("makes one Secret per non-empty group in devstack-secrets, named as the ExternalSecrets read them", () => {
+  it("makes one Secret per group in devstack-secrets, named as the ExternalSecrets read them", () => {
     const objects = storeSecretObjects("hello", snapshot, "v1");
-    expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["devstack-secrets/hello-app", "devstack-secrets/hello-database"]);
+    // The app and platform groups exist even when empty (every profile's ExternalSecrets read them); the database's only with values.
+    expect(objects.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(["devstack-secrets/hello-app", "devstack-secrets/hello-database", "devstack-secrets/hello-platform"]);
+    expect(objects[2]?.data).toEqual({});
+    expect(storeSecretObjects("hello", { ...snapshot, database: {} }, "v1").map((o) => o.metadata.name)).toEqual(["hello-app", "hello-platform"]);
     expect(objects[1]?.data).toEqual({ username: Buffer.from("hello_app").toString("base64"), password: Buffer.from("pw-value-456").toString("base64") });
     expect(objects[0]?.metadata.annotations["devstack.dev/secrets-version"]).toBe("v1");
     // The local Postgres superuser never enters the cluster.

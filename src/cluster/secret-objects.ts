@@ -1,5 +1,6 @@
 import { SECRETS_NAMESPACE } from "../charts/names.js";
 import { GROUPS } from "../secrets/model.js";
+import { ALWAYS_READ } from "../secrets/sync.js";
 import type { Snapshot } from "../secrets/store.js";
 
 export interface SecretObject {
@@ -18,7 +19,8 @@ export interface SecretObject {
 export function storeSecretObjects(app: string, snapshot: Snapshot, version: string): SecretObject[] {
   // The local Postgres superuser stays with devstack: nothing in the cluster needs it.
   const delivered = { ...snapshot, platform: Object.fromEntries(Object.entries(snapshot.platform).filter(([name]) => name !== "postgres-superuser-password")) };
-  return GROUPS.filter((group) => Object.keys(delivered[group]).length > 0).map((group) => ({
+  // The groups every profile's ExternalSecrets read exist even when empty, as in AWS (ensureGroups).
+  return GROUPS.filter((group) => Object.keys(delivered[group]).length > 0 || ALWAYS_READ.includes(group)).map((group) => ({
     apiVersion: "v1",
     kind: "Secret",
     metadata: {

@@ -1,10 +1,22 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 
 // Grafana dashboards as data: every panel is a LogQL query over the labels
-// Alloy sets (app, environment, component, level) or Traefik's JSON access
-// log fields, so they work the same in every profile.
+// Alloy sets (app, environment, component, level, service_name) or Traefik's
+// JSON access log fields, so they work the same in every profile. Traefik is
+// found by the pod label both of its charts set (k3s's bundled one and the
+// platform's), never by a container name, which each chart chooses.
 
 const LOKI = { type: "loki", uid: "loki" };
+
+/** The pod label `app.kubernetes.io/name` both Traefik charts set, which Alloy turns into the `service_name` log label. */
+export const TRAEFIK_SERVICE_NAME = "traefik";
+
+/**
+ * Fields of Traefik's JSON access log the dashboards read: among the default
+ * core keys of Traefik's access log (pkg/middlewares/accesslog/logdata.go,
+ * the same in v3.5 and v3.7), which the default field mode keeps.
+ */
+export const ACCESS_LOG_FIELDS = ["RequestHost", "RequestPath", "DownstreamStatus", "Duration"] as const;
 
 interface Panel {
   title: string;
@@ -67,7 +79,7 @@ function dashboard(uid: string, title: string, config: Pick<ResolvedConfig, "app
 /** The dashboards provisioned for the app: traffic, errors, user activity; each with deploy annotations. */
 export function dashboards(config: Pick<ResolvedConfig, "app" | "host">) {
   const app = `app="${config.app.name}", environment="$env"`;
-  const access = `{container="traefik"} | json | RequestHost="${config.host}"`;
+  const access = `{service_name="${TRAEFIK_SERVICE_NAME}"} | json | RequestHost="${config.host}"`;
   return {
     traffic: dashboard(`${config.app.name}-traffic`, `${config.app.name}: traffic`, config, [
       { title: "requests per second", type: "timeseries", unit: "reqps", exprs: [{ expr: `sum(rate(${access} [1m]))`, legend: "requests" }] },
@@ -89,18 +101,5 @@ export function dashboards(config: Pick<ResolvedConfig, "app" | "host">) {
       { title: "events per minute", type: "timeseries", w: 24, exprs: [{ expr: `sum by (event) (count_over_time({${app}} | json event="event" | event!="" [1m]))`, legend: "{{event}}" }] },
       { title: "events in range", type: "barchart", w: 24, exprs: [{ expr: `sum by (event) (count_over_time({${app}} | json event="event" | event!="" [$__range]))` }] },
     ]),
-  };
-}
-
-/** What the Grafana chart needs to provision them from files. */
-export function grafanaDashboardValues(config: Pick<ResolvedConfig, "app" | "host">) {
-  return {
-    dashboardProviders: {
-      "dashboardproviders.yaml": {
-        apiVersion: 1,
-        providers: [{ name: "devstack", folder: "devstack", type: "file", disableDeletion: true, options: { path: "/var/lib/grafana/dashboards/devstack" } }],
-      },
-    },
-    dashboards: { devstack: Object.fromEntries(Object.entries(dashboards(config)).map(([name, d]) => [name, { json: JSON.stringify(d) }])) },
   };
 }

@@ -121,3 +121,40 @@ export function eksKubeconfig(name: string, region: string, endpoint: EksEndpoin
     "current-context": id,
   });
 }
+
+export interface PodIdentityTarget {
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+}
+
+/**
+ * EKS Pod Identity: the association that gives a service account's pods an
+ * IAM role, created or pointed at the profile's role; unchanged when it is
+ * already. (IRSA needs none: the role rides on the service account.)
+ */
+export async function ensurePodIdentity(client: EKSClient, target: PodIdentityTarget): Promise<"created" | "updated" | "unchanged"> {
+  const { CreatePodIdentityAssociationCommand, ListPodIdentityAssociationsCommand, UpdatePodIdentityAssociationCommand } = await import("@aws-sdk/client-eks");
+  try {
+    const listed = await client.send(new ListPodIdentityAssociationsCommand({ clusterName: target.cluster, namespace: target.namespace, serviceAccount: target.serviceAccount }));
+    const existing = listed.associations?.[0];
+    if (!existing?.associationId) {
+      await client.send(new CreatePodIdentityAssociationCommand({ clusterName: target.cluster, namespace: target.namespace, serviceAccount: target.serviceAccount, roleArn: target.roleArn, tags: { "devstack.managed": "true" } }));
+      return "created";
+    }
+    const { DescribePodIdentityAssociationCommand } = await import("@aws-sdk/client-eks");
+    const described = await client.send(new DescribePodIdentityAssociationCommand({ clusterName: target.cluster, associationId: existing.associationId }));
+    if (described.association?.roleArn === target.roleArn) return "unchanged";
+    await client.send(new UpdatePodIdentityAssociationCommand({ clusterName: target.cluster, associationId: existing.associationId, roleArn: target.roleArn }));
+    return "updated";
+  } catch (error) {
+    const code = (error as { name?: string }).name ?? "error";
+    throw new DevstackError(`cannot give ${target.namespace}/${target.serviceAccount} the role ${target.roleArn} through EKS Pod Identity: ${code}: ${(error as Error).message}`, {
+      fix:
+        code === "AccessDeniedException"
+          ? "allow eks:ListPodIdentityAssociations, DescribePodIdentityAssociation, CreatePodIdentityAssociation, UpdatePodIdentityAssociation and iam:PassRole on the role to the identity in use"
+          : "install the eks-pod-identity-agent add-on on the cluster, or set secretStore.identity: irsa in the profile",
+    });
+  }
+}

@@ -23,6 +23,8 @@ import { connectDocker } from "../stack/docker.js";
 import { stackId } from "../stack/names.js";
 import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
 import { historyArgs, rollbackArgs, upgradeArgs } from "../charts/helm-args.js";
+import { ESO_SERVICE_ACCOUNT } from "../charts/platform-values.js";
+import { ensurePodIdentity } from "./eks.js";
 import { adoptableSecretsNamespace, ensurePlatform } from "./platform.js";
 import { hasScheduledExports, publishToolsImage } from "./tools-image.js";
 import { buildAndPublishLocal } from "./publish.js";
@@ -80,8 +82,8 @@ async function gitState(dir: string): Promise<{ commit: string | null; dirty: bo
  * deploy and `devstack platform` do first.
  */
 export async function secretsAndPlatform(config: ResolvedConfig, access: Pick<ClusterAccess, "kubeconfig" | "context">, step: Step, onSecrets?: (snapshot: SyncResult["snapshot"]) => void) {
-  const store = await openStore(config);
-  const sync = await step("secrets: sync", () => syncSecrets(secretPlan(config), store));
+  const secrets = await openStore(config);
+  const sync = await step("secrets: sync", () => syncSecrets(secretPlan(config), secrets));
   onSecrets?.(sync.snapshot);
   requireExternal(sync, config.profileName);
   const deliver = async () => {
@@ -89,6 +91,13 @@ export async function secretsAndPlatform(config: ResolvedConfig, access: Pick<Cl
     const kc = await kubeConfig(access.kubeconfig, access.context);
     await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [adoptableSecretsNamespace(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
   };
+  const store = config.profile.secretStore;
+  const cluster = config.profile.cluster;
+  if (cluster.type === "eks" && store.type === "aws-secrets-manager" && store.identity === "pod-identity" && store.roleArn) {
+    const { EKSClient } = await import("@aws-sdk/client-eks");
+    const target = { cluster: cluster.name, namespace: PLATFORM_NAMESPACE, serviceAccount: ESO_SERVICE_ACCOUNT, roleArn: store.roleArn };
+    await step(`secrets: Pod Identity for ${ESO_SERVICE_ACCOUNT}`, () => ensurePodIdentity(new EKSClient({ region: cluster.region }), target));
+  }
   const ca = config.profile.acme.type === "local" ? await pebbleApiCa(stackId(config)) : undefined;
   const platform = await ensurePlatform(config, { kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}) }, step, ca ? { acmeCaPem: ca.cert } : {}, deliver);
   return { sync, platform };

@@ -3,11 +3,10 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { prepareChart } from "../charts/dependencies.js";
 import { helm, helmUpgrade } from "../charts/helm.js";
-import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "../charts/names.js";
-import { platformValues, type PlatformInputs } from "../charts/platform-values.js";
+import { PLATFORM_NAMESPACE, PLATFORM_RELEASE, SECRETS_NAMESPACE } from "../charts/names.js";
+import { operatorsPass, platformValues, type PlatformInputs } from "../charts/platform-values.js";
 import { PLATFORM_CHART } from "../charts/render.js";
 
-export const PLATFORM_RELEASE = "devstack-platform";
 const PREFIX = "devstack-platform ";
 
 type Access = { kubeconfig: string; context?: string };
@@ -42,8 +41,8 @@ export function adoptableSecretsNamespace() {
  * Installs the platform chart, or upgrades it when its values changed (the
  * values' hash is the release's description). A first install runs twice:
  * operators, CRDs and webhooks first, ready; then `beforeObjects` (secrets
- * delivery: Alertmanager mounts its SMTP password); then the ClusterIssuer,
- * ClusterSecretStore and the rest.
+ * delivery); then the ClusterIssuer, ClusterSecretStore, the ExternalSecrets
+ * and what mounts their Secrets (Grafana, Alertmanager), and the log pipeline.
  */
 export async function ensurePlatform(config: ResolvedConfig, access: Access, step: Step, inputs: PlatformInputs, beforeObjects: () => Promise<void>): Promise<"installed" | "upgraded" | "unchanged"> {
   const values = platformValues(config, inputs);
@@ -62,8 +61,7 @@ export async function ensurePlatform(config: ResolvedConfig, access: Access, ste
   const upgrade = (v: unknown) =>
     helmUpgrade({ release: PLATFORM_RELEASE, chart: prepared.dir, namespace: PLATFORM_NAMESPACE, values: v, kubeconfig: access.kubeconfig, ...(access.context ? { context: access.context } : {}), timeout: "15m", description: `${PREFIX}${hash}` });
   if (!state.installed) {
-    // Without the objects there is no SMTP secret yet, so Alertmanager mounts it only in the second pass.
-    await step("platform chart: operators and CRDs", () => upgrade({ ...values, objects: { enabled: false }, alertmanager: { ...values.alertmanager, extraSecretMounts: [] } }));
+    await step("platform chart: operators and CRDs", () => upgrade(operatorsPass(values)));
   }
   await beforeObjects();
   await step(`platform chart: ${state.installed ? "upgrade (values changed)" : "install"}`, () => upgrade(values));

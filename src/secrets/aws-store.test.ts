@@ -81,7 +81,8 @@ class FakeSecretsManager {
 }
 
 const HELLO = join(import.meta.dirname, "..", "..", "examples", "hello");
-const plan = secretPlan(loadConfig({ cwd: HELLO, profile: "prod" }));
+const prodConfig = loadConfig({ cwd: HELLO, profile: "prod" });
+const plan = secretPlan(prodConfig);
 const home = mkdtempSync(join(tmpdir(), "devstack-aws-"));
 const saved = process.env.DEVSTACK_HOME;
 beforeAll(() => {
@@ -107,18 +108,40 @@ describe("the AWS Secrets Manager store", () => {
   it("creates one tagged secret per group under the prefix, as the ClusterSecretStore reads them", async () => {
     const { fake, store } = setup();
     const result = await syncSecrets(plan, store);
-    expect(result.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password"]);
+    expect(result.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.GRAFANA_ADMIN_PASSWORD"]);
     expect(result.missingExternal).toEqual(["STRIPE_API_KEY", "platform.SMTP_PASSWORD"]);
-    expect([...fake.secrets.keys()].sort()).toEqual(["hello/prod/hello-app", "hello/prod/hello-database"]);
+    expect([...fake.secrets.keys()].sort()).toEqual(["hello/prod/hello-app", "hello/prod/hello-database", "hello/prod/hello-platform"]);
     const app = fake.secrets.get("hello/prod/hello-app") as FakeSecret;
     expect(app.tags).toEqual([
       { Key: "devstack.app", Value: "hello" },
       { Key: "devstack.profile", Value: "prod" },
       { Key: "devstack.group", Value: "app" },
     ]);
-    const stored = JSON.parse(app.versions[0]?.string ?? "{}") as Record<string, string>;
-    expect(Object.keys(stored).sort()).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "WEBHOOK_SIGNING_KEY", "__devstack_updated"]);
+    // First made to exist (empty), then given its values: the app's ExternalSecret extracts exactly these keys.
+    expect(app.versions[0]?.string).toBe("{}");
+    const stored = JSON.parse(app.versions.at(-1)?.string ?? "{}") as Record<string, string>;
+    expect(Object.keys(stored).sort()).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "WEBHOOK_SIGNING_KEY"]);
     expect(stored.SESSION_KEY).toBe(result.snapshot.app.SESSION_KEY?.value);
+  });
+
+  it("makes the groups every ExternalSecret reads exist for an app with no secrets", async () => {
+    const { fake, store } = setup();
+    await syncSecrets(secretPlan({ ...prodConfig, app: { ...prodConfig.app, secrets: {}, database: undefined } }), store);
+    expect(fake.secrets.get("hello/prod/hello-app")?.versions.map((v) => v.string)).toEqual(["{}"]);
+    expect(Object.keys(JSON.parse(fake.secrets.get("hello/prod/hello-platform")?.versions.at(-1)?.string ?? "{}") as object)).toEqual(["GRAFANA_ADMIN_PASSWORD"]);
+  });
+
+  it("drops the change times older versions kept inside the JSON, keeping every value and its time", async () => {
+    const { fake, store } = setup();
+    fake.secrets.set("hello/prod/hello-app", {
+      versions: [{ id: "legacy-version-00000000000000000000", string: JSON.stringify({ SESSION_KEY: "kept-0123456789", __devstack_updated: JSON.stringify({ SESSION_KEY: "2026-01-02T03:04:05.000Z" }) }), created: 1 }],
+      tags: [],
+    });
+    expect((await store.read()).app.SESSION_KEY).toEqual({ value: "kept-0123456789", updatedAt: "2026-01-02T03:04:05.000Z" });
+    await syncSecrets(plan, store);
+    const latest = JSON.parse(fake.secrets.get("hello/prod/hello-app")?.versions.at(-1)?.string ?? "{}") as Record<string, string>;
+    expect(latest.SESSION_KEY).toBe("kept-0123456789");
+    expect(latest).not.toHaveProperty("__devstack_updated");
   });
 
   it("is idempotent: a second sync writes nothing", async () => {
@@ -133,11 +156,13 @@ describe("the AWS Secrets Manager store", () => {
   it("adds a value as a new version of the group's secret and reads it back", async () => {
     const { fake, store } = setup();
     await syncSecrets(plan, store);
+    const versions = () => fake.secrets.get("hello/prod/hello-app")?.versions.length ?? 0;
+    const before = versions();
     await setSecret(plan, store, "STRIPE_API_KEY", "sk_live_aws_0123456789");
-    expect(fake.secrets.get("hello/prod/hello-app")?.versions).toHaveLength(2);
+    expect(versions()).toBe(before + 1);
     expect((await store.read()).app.STRIPE_API_KEY?.value).toBe("sk_live_aws_0123456789");
     await rotateSecret(plan, store, "SESSION_KEY");
-    expect(fake.secrets.get("hello/prod/hello-app")?.versions).toHaveLength(3);
+    expect(versions()).toBe(before + 2);
   });
 
   it("never overwrites a concurrent writer: it re-reads and keeps the value that won", async () => {

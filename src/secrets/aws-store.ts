@@ -8,13 +8,17 @@ import { userDirs } from "../fs/paths.js";
 import { GROUPS, type Group } from "./model.js";
 import { applyChanges, emptySnapshot, type Change, type SecretStore, type Snapshot } from "./store.js";
 
-// Per-value change times ride along in the same JSON under this key; the
-// ExternalSecrets name each property they read, so it never reaches a pod.
-const META = "__devstack_updated";
+// Older versions kept per-value change times in the same JSON under this
+// key. The app's ExternalSecret now extracts the whole group (so it is the
+// same manifest whatever the app declares), which would hand this key to
+// pods: it is read for its times, never written, and removed by ensureGroups.
+const LEGACY_META = "__devstack_updated";
 
 interface Remote {
   snapshot: Snapshot;
   versions: Partial<Record<Group, string>>;
+  /** Groups still holding the legacy times key. */
+  legacy: Group[];
 }
 
 function errorName(error: unknown): string {
@@ -51,15 +55,17 @@ export class AwsSecretsManagerStore implements SecretStore {
 
   private async readRemote(): Promise<Remote> {
     const { GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-    const remote: Remote = { snapshot: emptySnapshot(), versions: {} };
+    const remote: Remote = { snapshot: emptySnapshot(), versions: {}, legacy: [] };
     for (const group of GROUPS) {
       try {
         const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretName(group) }));
         const values = JSON.parse(out.SecretString ?? "{}") as Record<string, string>;
-        const times = JSON.parse(values[META] ?? "{}") as Record<string, string>;
-        const fallback = (out.CreatedDate ?? new Date(0)).toISOString();
+        const times = JSON.parse(values[LEGACY_META] ?? "{}") as Record<string, string>;
+        if (values[LEGACY_META] !== undefined) remote.legacy.push(group);
+        // A value's time is its version's: the group's secret changes as a whole.
+        const written = (out.CreatedDate ?? new Date(0)).toISOString();
         for (const [name, value] of Object.entries(values)) {
-          if (name !== META) remote.snapshot[group][name] = { value, updatedAt: times[name] ?? fallback };
+          if (name !== LEGACY_META) remote.snapshot[group][name] = { value, updatedAt: times[name] ?? written };
         }
         if (out.VersionId) remote.versions[group] = out.VersionId;
       } catch (error) {
@@ -81,33 +87,57 @@ export class AwsSecretsManagerStore implements SecretStore {
   }
 
   async update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }> {
-    // Runs on this machine queue on a lock; runs elsewhere are caught by the version token below.
-    const lockDir = join(userDirs().cache, "locks");
-    mkdirSync(lockDir, { recursive: true });
-    const lockTarget = join(lockDir, `aws-${createHash("sha256").update(this.location).digest("hex").slice(0, 16)}`);
-    const release = await lockfile.lock(lockTarget, { realpath: false, stale: 30_000, retries: { retries: 100, minTimeout: 50, maxTimeout: 500 } });
-    try {
+    return this.locked(async () => {
       for (let attempt = 0; ; attempt++) {
         const remote = await this.readRemote();
         const changes = await decide(remote.snapshot);
         if (changes.length === 0) return { snapshot: remote.snapshot, applied: [] };
         const next = applyChanges(remote.snapshot, changes);
-        const conflict = await this.write(next, changes, remote.versions);
+        const conflict = await this.write(next, [...new Set(changes.map((c) => c.group))], remote.versions);
         if (!conflict) return { snapshot: next, applied: changes };
-        if (attempt >= 3) throw new DevstackError(`secrets in ${this.location} kept changing while devstack wrote them`, { fix: "run the command again" });
+        if (attempt >= 3) throw this.churn();
       }
+    });
+  }
+
+  /**
+   * Every group an ExternalSecret reads exists, if only as `{}` (ESO fails on
+   * a missing secret), and none still carries the legacy times key.
+   */
+  async ensureGroups(groups: readonly Group[]): Promise<void> {
+    await this.locked(async () => {
+      for (let attempt = 0; ; attempt++) {
+        const remote = await this.readRemote();
+        const todo = groups.filter((g) => !remote.versions[g] || remote.legacy.includes(g));
+        if (todo.length === 0 || !(await this.write(remote.snapshot, todo, remote.versions))) return;
+        if (attempt >= 3) throw this.churn();
+      }
+    });
+  }
+
+  private churn(): DevstackError {
+    return new DevstackError(`secrets in ${this.location} kept changing while devstack wrote them`, { fix: "run the command again" });
+  }
+
+  // Runs on this machine queue on a lock; runs elsewhere are caught by the version token in write().
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lockDir = join(userDirs().cache, "locks");
+    mkdirSync(lockDir, { recursive: true });
+    const lockTarget = join(lockDir, `aws-${createHash("sha256").update(this.location).digest("hex").slice(0, 16)}`);
+    const release = await lockfile.lock(lockTarget, { realpath: false, stale: 30_000, retries: { retries: 100, minTimeout: 50, maxTimeout: 500 } });
+    try {
+      return await work();
     } finally {
       await release();
     }
   }
 
-  /** Writes each changed group; true when another writer got there first. */
-  private async write(next: Snapshot, changes: Change[], versions: Remote["versions"]): Promise<boolean> {
+  /** Writes the given groups of `next`; true when another writer got there first. */
+  private async write(next: Snapshot, groups: Group[], versions: Remote["versions"]): Promise<boolean> {
     const { CreateSecretCommand, PutSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-    for (const group of [...new Set(changes.map((c) => c.group))]) {
+    for (const group of groups) {
       const entries = next[group];
       const body: Record<string, string> = Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.value]));
-      body[META] = JSON.stringify(Object.fromEntries(Object.entries(entries).map(([n, e]) => [n, e.updatedAt])));
       // The token is a function of the version this write is based on: two
       // writers from the same version collide, and the second is refused
       // (ResourceExists) instead of overwriting; it re-reads and tries again.

@@ -24,6 +24,8 @@ export interface SecretStore {
    * under the store's lock, so concurrent runs never both create a value.
    */
   update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }>;
+  /** Makes the groups exist even when empty, where the store keeps groups as separate objects. */
+  ensureGroups?(groups: readonly Group[]): Promise<void>;
 }
 
 export function emptySnapshot(): Snapshot {

@@ -25,6 +25,7 @@ describe("the secret plan of examples/hello", () => {
       "database.password:generate",
       "platform.postgres-superuser-password:generate",
       "platform.SMTP_PASSWORD:generate",
+      "platform.GRAFANA_ADMIN_PASSWORD:generate",
       "app.EXPORT_S3_ACCESS_KEY_ID:generate",
       "app.EXPORT_S3_SECRET_ACCESS_KEY:generate",
     ]);
@@ -53,7 +54,7 @@ describe("the secret plan of examples/hello", () => {
 describe("sync, set and rotate", () => {
   it("generates what is missing, once", async () => {
     const first = await syncSecrets(plan, store());
-    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password", "platform.SMTP_PASSWORD", "EXPORT_S3_ACCESS_KEY_ID", "EXPORT_S3_SECRET_ACCESS_KEY"]);
+    expect(first.created).toEqual(["SESSION_KEY", "WEBHOOK_SIGNING_KEY", "JWT_PRIVATE_KEY", "database.username", "database.password", "platform.postgres-superuser-password", "platform.SMTP_PASSWORD", "platform.GRAFANA_ADMIN_PASSWORD", "EXPORT_S3_ACCESS_KEY_ID", "EXPORT_S3_SECRET_ACCESS_KEY"]);
     expect(first.missingExternal).toEqual(["STRIPE_API_KEY"]);
     const second = await syncSecrets(plan, store());
     expect(second.created).toEqual([]);

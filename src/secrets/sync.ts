@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { DevstackError, UsageError } from "../errors.js";
 import { generate } from "./generate.js";
-import { displayName, type SecretPlan, type StoredValue } from "./model.js";
+import { displayName, type Group, type SecretPlan, type StoredValue } from "./model.js";
 import { Redactor } from "./redact.js";
 import type { Change, SecretStore, Snapshot } from "./store.js";
 
@@ -50,8 +50,12 @@ export interface SyncResult {
   snapshot: Snapshot;
 }
 
+/** The groups the charts' ExternalSecrets read in every profile, whatever the app declares. */
+export const ALWAYS_READ: readonly Group[] = ["app", "platform"];
+
 /** Creates every missing generated value; idempotent, and one value even when runs race (the store's lock). */
 export async function syncSecrets(plan: SecretPlan, store: SecretStore): Promise<SyncResult> {
+  await store.ensureGroups?.(ALWAYS_READ);
   const { snapshot, applied } = await store.update((current) =>
     plan.stored
       .filter((v) => v.kind === "generate" && v.recipe && !isPresent(current, v))

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { Group } from "../secrets/model.js";
+import { STANDIN_MEMORY_MI } from "./budget.js";
 import { imageFor, type Component } from "./images.js";
 import { S3_KEY_ENV } from "./object-store.js";
 import { containerName, LABEL_APP, LABEL_COMPONENT, LABEL_PROJECT, LABEL_SPEC, networkName, stackId, volumeName } from "./names.js";
@@ -31,6 +32,8 @@ export interface ContainerSpec {
   privileged?: boolean;
   hostname?: string;
   tmpfs?: string[];
+  /** Memory reserved for it (Docker's soft reservation), which `up --dry-run` adds to the local budget. */
+  memoryMi: number;
   /** Settings baked into files put into the container; part of the hash, so changing them recreates it. */
   inputs?: Record<string, string | number>;
   labels: Record<string, string>;
@@ -52,7 +55,8 @@ export const POSTGRES_SUPERUSER = { group: "platform" as const, name: "postgres-
 export const OBJECT_STORE_ACCESS_KEY = { group: "app" as const, name: S3_KEY_ENV.accessKeyId };
 export const OBJECT_STORE_SECRET_KEY = { group: "app" as const, name: S3_KEY_ENV.secretAccessKey };
 
-function finish(spec: Omit<ContainerSpec, "hash" | "labels">, stack: string, app: string): ContainerSpec {
+function finish(partial: Omit<ContainerSpec, "hash" | "labels" | "memoryMi">, stack: string, app: string): ContainerSpec {
+  const spec = { ...partial, memoryMi: STANDIN_MEMORY_MI[partial.component] };
   const hash = createHash("sha256").update(JSON.stringify(spec)).digest("hex").slice(0, 16);
   return { ...spec, labels: { [LABEL_PROJECT]: stack, [LABEL_COMPONENT]: spec.component, [LABEL_APP]: app, [LABEL_SPEC]: hash }, hash };
 }
@@ -210,7 +214,8 @@ export function stackSpec(config: ResolvedConfig, options: { cluster: boolean })
           name: name("k3s"),
           image: config.profile.cluster.type === "k3s" && config.profile.cluster.version ? imageFor("k3s", { ...images, overrides: { k3s: `docker.io/rancher/k3s:${config.profile.cluster.version}`, ...images.overrides } }) : imageFor("k3s", images),
           // A fixed node name: a recreated container is the same node over the same datastore.
-          cmd: ["server", "--node-name", "devstack", "--tls-san", "127.0.0.1", "--write-kubeconfig-mode", "0600"],
+          // With a mirror, k3s's own images (Traefik, CoreDNS, metrics-server, pause) come from it too.
+          cmd: ["server", "--node-name", "devstack", "--tls-san", "127.0.0.1", "--write-kubeconfig-mode", "0600", ...(images.mirror ? ["--system-default-registry", images.mirror.replace(/\/$/, "")] : [])],
           env: {},
           hostname: "devstack",
           tmpfs: ["/run", "/var/run"],

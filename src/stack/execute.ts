@@ -90,6 +90,7 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
       Mounts: spec.volumes.map((v) => ({ Type: "volume" as const, Source: v.name, Target: v.path })),
       RestartPolicy: { Name: "unless-stopped" },
       Privileged: spec.privileged ?? false,
+      MemoryReservation: spec.memoryMi * 1024 * 1024,
       ...(spec.tmpfs ? { Tmpfs: Object.fromEntries(spec.tmpfs.map((p) => [p, ""])), CgroupnsMode: "host" as const } : {}),
     },
     NetworkingConfig: { EndpointsConfig: { [stack.network]: { Aliases: spec.aliases } } },

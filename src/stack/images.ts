@@ -2,9 +2,13 @@ import type { ProfileConfig } from "../config/schema/profile.js";
 
 export type Component = "k3s" | "registry" | "postgres" | "pebble" | "pebble-challtestsrv" | "smtp" | "object-store";
 
-/** Pinned upstream images, by component; `{version}` is the app's Postgres version. */
+/**
+ * Pinned upstream images, by component; `{version}` is the app's Postgres
+ * version. k3s v1.34.3+k3s1 bundles the traefik chart 37.1.1+up37.1.0, which
+ * src/charts/traefik-values.ts configures: change them together.
+ */
 export const DEFAULT_IMAGES: Record<Component, string> = {
-  k3s: "docker.io/rancher/k3s:v1.34.1-k3s1",
+  k3s: "docker.io/rancher/k3s:v1.34.3-k3s1",
   registry: "docker.io/library/registry:2.8.3",
   postgres: "docker.io/library/postgres:{version}",
   pebble: "ghcr.io/letsencrypt/pebble:2.8.0",

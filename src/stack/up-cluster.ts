@@ -7,6 +7,8 @@ import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import type { Snapshot } from "../secrets/store.js";
+import { budgetOf } from "../charts/platform-budget.js";
+import { k3sTraefikValues } from "../charts/traefik-values.js";
 import { corednsCustom, localRegistryHosting, namespace, siblingService, traefikConfig } from "./cluster-wiring.js";
 import type { StackSpec } from "./components.js";
 import { waitForK3s } from "./k3s.js";
@@ -52,7 +54,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       namespace(PLATFORM_NAMESPACE),
       corednsCustom(config.profile.domain),
       localRegistryHosting(ports.registry),
-      traefikConfig(stringify({ logs: { general: { format: "json" }, access: { enabled: true, format: "json" } } })),
+      traefikConfig(stringify(k3sTraefikValues(budgetOf("traefik", "traefik")))),
     ];
     if (container("postgres")) objects.push(...siblingService("postgres", await ipOfComponent("postgres"), [{ name: "postgres", port: 5432 }]));
     if (container("pebble")) {

@@ -36,6 +36,7 @@ describe("devstack secrets in examples/hello", () => {
       "database.password:generate:missing",
       "platform.postgres-superuser-password:generate:missing",
       "platform.SMTP_PASSWORD:generate:missing",
+      "platform.GRAFANA_ADMIN_PASSWORD:generate:missing",
       "EXPORT_S3_ACCESS_KEY_ID:generate:missing",
       "EXPORT_S3_SECRET_ACCESS_KEY:generate:missing",
       "DATABASE_URL:derived:missing",
@@ -46,7 +47,7 @@ describe("devstack secrets in examples/hello", () => {
     const [a, b] = await Promise.all([runAsync(["secrets", "sync", "--json"]), runAsync(["secrets", "sync", "--json"])]);
     const created = [a, b].map((r) => (JSON.parse(r.stdout) as { created: string[] }).created);
     // Exactly one run generated the values; the other found them.
-    expect(created.map((c) => c.length).sort()).toEqual([0, 9]);
+    expect(created.map((c) => c.length).sort()).toEqual([0, 10]);
     expect([a.code, b.code]).toEqual([1, 1]); // STRIPE_API_KEY is still missing
   });
 

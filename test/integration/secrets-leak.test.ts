@@ -77,8 +77,8 @@ describeWithEngine("helm", helmMissing(), "no secret value leaves devstack", () 
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it("ran the commands for real, helm included", () => {
-    // Nine values before (four app secrets, the role's, the Postgres superuser's and the SMTP passwords, the object store's two keys), two rotated after.
-    expect(new Set(seen).size).toBe(11);
+    // Ten values before (four app secrets, the role's, the Postgres superuser's, the SMTP and Grafana passwords, the object store's two keys), two rotated after.
+    expect(new Set(seen).size).toBe(12);
     expect(statSync(log).size).toBeGreaterThan(0);
     expect(readFileSync(log, "utf8")).toContain("template");
     expect(outputs.join("\n")).toContain("values don't meet the specifications of the schema");

@@ -32,10 +32,8 @@ devstack.dev/component: web
 {{- end }}
 
 {{- define "webapp.secretEnvFrom" -}}
-{{- if .Values.secrets.app }}
 - secretRef:
     name: {{ .Values.app.name }}-app
-{{- end }}
 {{- if .Values.secrets.database }}
 - secretRef:
     name: {{ .Values.app.name }}-database

@@ -15,7 +15,8 @@ const bundledByK3s = (source: string) => source.startsWith("platform/charts/trae
 
 function show(value: unknown): string {
   if (value === null) return colors.dim("(absent)");
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  // One line per difference: a multi-line value (a config file) shows its line breaks as \n.
+  const text = (typeof value === "string" ? value : JSON.stringify(value)).replace(/\r?\n/g, "\\n");
   return text.length > 48 ? `${text.slice(0, 45)}...` : text;
 }
 

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import { stringify } from "yaml";
 import { KUBE_VERSION } from "../../charts/names.js";
 import { imageString } from "../../charts/image.js";
+import { maskSecretData } from "../../charts/manifests.js";
 import { parseImageOption, renderImage, renderProfile, type ChartRender } from "../../charts/render.js";
 import { writeRender } from "../../charts/write-render.js";
 import { loadConfig } from "../../config/resolve.js";
@@ -24,6 +25,7 @@ function summary(render: ChartRender) {
       source: r.source,
     })),
     skipped: render.skipped ?? null,
+    withoutCrd: render.withoutCrd,
     ms: { values: Math.round(render.ms.values), helm: Math.round(render.ms.helm), validate: Math.round(render.ms.validate) },
   };
 }
@@ -60,11 +62,12 @@ export async function run(options: { profile?: string; out?: string; json?: bool
   for (const r of renders) {
     say(`  ${r.release.padEnd(18)} ${String(r.resources.length).padStart(3)} resources, valid · values ${ms(r.ms.values)} · helm ${ms(r.ms.helm)} · validate ${ms(r.ms.validate)}`);
     if (r.skipped) say(colors.yellow(`  ${"".padEnd(18)} skipped ${r.skipped.dependencies.join(", ")}: ${r.skipped.reason}`));
+    if (r.withoutCrd.length > 0) say(colors.yellow(`  ${"".padEnd(18)} checked without their CRD (values only, not unknown fields): ${r.withoutCrd.join(", ")}`));
   }
   if (options.out) {
     say(`wrote ${files.length} files to ${relative(process.cwd(), options.out) || "."} in ${ms(total)}`);
   } else {
-    for (const r of renders) for (const resource of r.resources) out(`---\n# Source: ${resource.source}\n${stringify(resource.object)}`);
+    for (const r of renders) for (const resource of r.resources) out(`---\n# Source: ${resource.source}\n${stringify(maskSecretData(resource.object))}`);
     say(`done in ${ms(total)}`);
   }
   return 0;

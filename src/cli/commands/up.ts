@@ -1,4 +1,5 @@
 import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
+import { localBudget } from "../../stack/budget.js";
 import { describePlan } from "../../stack/plan.js";
 import { hostEnvironment } from "../../stack/environment.js";
 import { upCluster } from "../../stack/up-cluster.js";
@@ -39,8 +40,9 @@ export async function run(options: UpOptions): Promise<number> {
   if (options.dryRun) {
     const plan = describePlan(planned.plan);
     const after = servicesOnly ? [] : clusterSteps(config);
+    const budget = localBudget(config, planned.plan.containers.map((c) => c.spec.component));
     if (options.json) {
-      printJson({ profile: config.profileName, dryRun: true, engine: planned.docker !== undefined, plan, then: after });
+      printJson({ profile: config.profileName, dryRun: true, engine: planned.docker !== undefined, plan, then: after, memory: budget });
       return 0;
     }
     out(`plan for ${config.app.name}, profile ${colors.bold(config.profileName)}${planned.docker ? "" : colors.dim(" (no Docker engine answered: planned as a fresh machine)")}:`);
@@ -54,6 +56,8 @@ export async function run(options: UpOptions): Promise<number> {
       for (const [k, v] of Object.entries(c.env)) out(colors.dim(`      env ${k}=${v}`));
     }
     after.forEach((s, i) => out(`  ${i + 1}. ${s}`));
+    out(`memory: ${budget.totalMi} MiB requested or reserved (goal: at most ${budget.goalMi})`);
+    out(table(budget.lines.map((l) => [colors.dim(`  ${l.what}`), `${Math.round(l.mi)} MiB`])));
     return 0;
   }
 

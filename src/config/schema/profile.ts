@@ -80,7 +80,11 @@ export const secretStoreSpec = z.discriminatedUnion("type", [
       .string()
       .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/, { error: "an IAM role ARN" })
       .optional()
-      .describe("IAM role External Secrets assumes (IRSA) to read the prefix"),
+      .describe("IAM role External Secrets uses to read the prefix; without one, the nodes' role"),
+    identity: z
+      .enum(["irsa", "pod-identity"])
+      .default("irsa")
+      .describe("how External Secrets gets roleArn: IRSA (service account annotation) or EKS Pod Identity (an association devstack creates)"),
   }),
 ]);
 
@@ -104,13 +108,41 @@ export const imageComponents = [
   "object-store",
 ] as const;
 
+/** The platform's images (src/charts/platform-images.ts says where each chart takes them). */
+export const platformImageNames = [
+  "cert-manager-controller",
+  "cert-manager-webhook",
+  "cert-manager-cainjector",
+  "cert-manager-acmesolver",
+  "cert-manager-startupapicheck",
+  "traefik",
+  "external-secrets",
+  "loki",
+  "loki-sidecar",
+  "alloy",
+  "alloy-config-reloader",
+  "grafana",
+  "alertmanager",
+] as const;
+
+// The charts join a registry and a repository, and keep their own pinned tag only when none is given.
+const platformImageRef = imageRef.refine((ref) => ref.includes("/") && /:[\w][\w.-]{0,127}(@sha256:[a-f0-9]{64})?$/i.test(ref), {
+  error: "an image reference with a registry and a tag, such as mirror.corp.example/jetstack/cert-manager-controller:v1.21.1",
+});
+
 export const imagesSpec = z.strictObject({
   mirror: z
     .string()
     .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "a registry mirror such as mirror.corp.example/dockerhub" })
     .optional()
     .describe("prefix for every public image (air-gapped and corporate networks)"),
-  overrides: z.partialRecord(z.enum(imageComponents), imageRef).default({}),
+  overrides: z
+    .strictObject({
+      ...Object.fromEntries(imageComponents.map((c) => [c, imageRef.optional()])),
+      ...Object.fromEntries(platformImageNames.map((c) => [c, platformImageRef.optional()])),
+    } as Record<(typeof imageComponents)[number] | (typeof platformImageNames)[number], z.ZodOptional<typeof imageRef>>)
+    .default({})
+    .describe("an image per stand-in or platform component, instead of the pinned upstream one"),
 });
 
 export const localPorts = z.strictObject({

@@ -1,0 +1,54 @@
+import { mebibytes, PLATFORM_BUDGET } from "../charts/platform-budget.js";
+import type { ResolvedConfig } from "../config/resolve.js";
+import type { Component } from "./images.js";
+
+// What the local stack asks of a laptop's memory, added up for `up --dry-run`
+// and the README: the goal is at most 2 GiB for k3s, the platform, the
+// stand-ins and the app together.
+
+/**
+ * Memory reserved for each container beside the cluster (Docker's soft
+ * reservation: the kernel reclaims from containers above it first). k3s is
+ * its documented minimum for a server; the stand-ins are what each uses idle
+ * with one small app's data.
+ */
+export const STANDIN_MEMORY_MI: Record<Component, number> = {
+  k3s: 512,
+  registry: 32,
+  postgres: 96,
+  pebble: 24,
+  "pebble-challtestsrv": 16,
+  smtp: 64,
+  "object-store": 96,
+};
+
+/** What k3s itself runs in kube-system, with the requests its manifests set (Traefik's come from devstack's HelmChartConfig). */
+const K3S_SYSTEM_MI = [
+  { what: "k3s: CoreDNS", mi: 70 },
+  { what: "k3s: metrics-server", mi: 70 },
+];
+
+export interface BudgetLine {
+  what: string;
+  mi: number;
+}
+
+export interface LocalBudget {
+  lines: BudgetLine[];
+  totalMi: number;
+  goalMi: number;
+}
+
+/** The local profile's memory: container reservations plus every pod's requests. */
+export function localBudget(config: Pick<ResolvedConfig, "app" | "profile">, components: Component[]): LocalBudget {
+  const lines: BudgetLine[] = components.map((c) => ({ what: `container: ${c}`, mi: STANDIN_MEMORY_MI[c] }));
+  if (components.includes("k3s")) {
+    lines.push(...K3S_SYSTEM_MI);
+    // k3s bundles Traefik; the platform's own entry is what devstack sets on it.
+    for (const b of PLATFORM_BUDGET.filter((e) => !e.transient)) lines.push({ what: `${b.chart === "traefik" ? "k3s" : "platform"}: ${b.chart}/${b.container}`, mi: mebibytes(b.resources.requests.memory) });
+    const resources = config.profile.resources ?? config.app.service.resources;
+    const replicas = config.profile.autoscale?.min ?? config.profile.replicas ?? config.app.service.replicas;
+    lines.push({ what: `app: ${config.app.name} × ${replicas}`, mi: mebibytes(resources.requests.memory) * replicas });
+  }
+  return { lines, totalMi: Math.round(lines.reduce((n, l) => n + l.mi, 0)), goalMi: 2048 };
+}
