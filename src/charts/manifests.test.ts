@@ -17,6 +17,13 @@ apiVersion: cert-manager.io/v1
 kind: ClusterIssuer
 metadata:
   name: acme
+---
+# Source: platform/charts/traefik/crds/traefik.io_middlewares.yaml
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: middlewares.traefik.io
 `;
 
 describe("parseManifests", () => {
@@ -25,8 +32,10 @@ describe("parseManifests", () => {
     expect(resources.map((r) => [r.source, resourceId(r.object)])).toEqual([
       ["webapp/templates/service.yaml", "Service/app/web"],
       ["platform/templates/clusterissuer.yaml", "ClusterIssuer/_cluster/acme"],
+      // A crds/ file that starts with "---" gets its Source from the empty document before it.
+      ["platform/charts/traefik/crds/traefik.io_middlewares.yaml", "CustomResourceDefinition/_cluster/middlewares.traefik.io"],
     ]);
-    expect(resources.map((r) => resourceFileName(r.object))).toEqual(["app.service.web.yaml", "clusterissuer.acme.yaml"]);
+    expect(resources.map((r) => resourceFileName(r.object))).toEqual(["app.service.web.yaml", "clusterissuer.acme.yaml", "customresourcedefinition.middlewares.traefik.io.yaml"]);
   });
 });
 

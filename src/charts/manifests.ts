@@ -17,14 +17,21 @@ export interface RenderedResource {
 /** Splits `helm template` output into objects, dropping empty documents. */
 export function parseManifests(text: string): RenderedResource[] {
   const resources: RenderedResource[] = [];
+  // A file of a chart's crds/ folder that starts with "---" leaves its Source comment on an empty document of its own.
+  let pending = "";
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw new Error(`helm produced invalid YAML: ${doc.errors[0]?.message}`);
     const object = doc.toJS() as Manifest | null;
-    if (!object) continue;
-    // The yaml parser keeps comments without their "#".
-    const comment = `${doc.commentBefore ?? ""}\n${doc.contents?.commentBefore ?? ""}`;
-    const source = /Source: (.+)/.exec(comment)?.[1] ?? "";
-    resources.push({ source: source.trim(), object });
+    // The text before the object (the whole document when it is empty: the parser keeps no comment of an empty one).
+    const [start, , end] = doc.range;
+    const header = text.slice(start, object && doc.contents?.range ? doc.contents.range[0] : end);
+    const source = [...header.matchAll(/^# Source: (.+)$/gm)].at(-1)?.[1]?.trim() ?? "";
+    if (!object) {
+      pending = source || pending;
+      continue;
+    }
+    resources.push({ source: source || pending, object });
+    pending = "";
   }
   return resources;
 }

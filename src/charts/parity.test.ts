@@ -82,4 +82,29 @@ describe("compareRenders", () => {
     );
     expect(report.expected[0]?.because).toBe("hash of differing values");
   });
+
+  it("explains each field of a config file held as text by the values that differ", () => {
+    const config = (host: string, tls: boolean) => `global:\n  smtp_smarthost: ${host}\n  smtp_require_tls: ${tls}\nroute:\n  receiver: none\n`;
+    const report = compareRenders(
+      { resources: [res({ kind: "ConfigMap", name: "am", spec: { "alertmanager.yml": config("smtp.local:1025", false) } })], values: { am: { global: { smtp_smarthost: "smtp.local:1025", smtp_require_tls: false } } } },
+      { resources: [res({ kind: "ConfigMap", name: "am", spec: { "alertmanager.yml": config("email-smtp.example:587", true) } })], values: { am: { global: { smtp_smarthost: "email-smtp.example:587", smtp_require_tls: true } } } },
+    );
+    expect(report.unexpected).toEqual([]);
+    expect(report.expected.map((d) => [d.path, d.because])).toEqual([
+      ["spec.alertmanager.yml > global.smtp_require_tls", "am.global.smtp_require_tls"],
+      ["spec.alertmanager.yml > global.smtp_smarthost", "am.global.smtp_smarthost"],
+    ]);
+  });
+
+  it("never reports a Secret's values, only that they differ", () => {
+    const canary = "canary-secret-0123456789";
+    const secret = (value: string) => ({ source: "t.yaml", object: { apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "app" }, data: { password: Buffer.from(value).toString("base64") } } as Manifest });
+    const report = compareRenders({ resources: [secret(canary)], values: {} }, { resources: [secret("another-value-9876543210")], values: {} });
+    expect(report.unexpected).toHaveLength(1);
+    const text = JSON.stringify(report);
+    for (const form of [canary, Buffer.from(canary).toString("base64"), Buffer.from(canary).toString("hex")]) expect(text).not.toContain(form);
+    expect(report.unexpected[0]?.a).toMatch(/^\(secret value [0-9a-f]{8}\)$/);
+    // Equal values mask alike, so equal Secrets show no difference.
+    expect(compareRenders({ resources: [secret(canary)], values: {} }, { resources: [secret(canary)], values: {} }).unexpected).toEqual([]);
+  });
 });

@@ -3,7 +3,8 @@ import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { appSource } from "../deploy/source.js";
 import { PACKAGE_ROOT } from "../package-root.js";
-import { helmTemplate } from "./helm.js";
+import { helmTemplate, templateArgs, valuesYaml } from "./helm.js";
+import { resolveHelm } from "./helm-binary.js";
 import { imageRepository, type ImageRef } from "./image.js";
 import { parseManifests, type RenderedResource } from "./manifests.js";
 import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "./names.js";
@@ -50,8 +51,14 @@ interface Templated {
 
 async function templateChart(release: string, chart: string, namespace: string, values: unknown, valuesMs: number, skipped?: ChartRender["skipped"]): Promise<Templated> {
   const t1 = performance.now();
-  const text = await helmTemplate({ release, chart, namespace, values, kubeVersion: KUBE_VERSION });
-  const resources = parseManifests(text);
+  const options = { release, chart, namespace, values, kubeVersion: KUBE_VERSION };
+  const { cachedTemplate, storeTemplate, templateKey } = await import("./template-cache.js");
+  const key = templateKey(chart, templateArgs(options), valuesYaml(values), (await resolveHelm()).version);
+  let resources = cachedTemplate(key);
+  if (!resources) {
+    resources = parseManifests(await helmTemplate(options));
+    await storeTemplate(key, resources);
+  }
   return { release, chart, namespace, values, resources, skipped, ms: { values: valuesMs, helm: performance.now() - t1 } };
 }
 

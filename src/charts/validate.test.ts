@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Manifest } from "./manifests.js";
-import { validateManifests } from "./validate.js";
+import { crdSchemas } from "./crd-schema.js";
+import { validateManifests, validateManifestsDetailed } from "./validate.js";
 
 const deployment = (port: unknown): Manifest =>
   ({
@@ -30,5 +31,25 @@ describe("validateManifests", () => {
     expect(await validateManifests([issuer])).toEqual([]);
     const unknown = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } } as Manifest;
     expect((await validateManifests([unknown]))[0]?.message).toMatch(/no schema for example.com\/v1 Widget/);
+  });
+
+  it("refuses unknown fields of core kinds, naming each", async () => {
+    const typo = { ...deployment(8080), spec: { ...(deployment(8080).spec as object), replicaz: 3 } } as Manifest;
+    expect(await validateManifests([typo])).toEqual([{ resource: "Deployment/web", path: "spec.replicaz", message: "unknown field" }]);
+  });
+
+  it("checks custom resources against the CRD rendered with them, and says which had none", async () => {
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gadgets.strict.example" },
+      spec: { group: "strict.example", names: { kind: "Gadget", plural: "gadgets" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { size: { type: "integer" } } } } } } }] },
+    } as unknown as Manifest;
+    const gadget = (spec: object) => ({ apiVersion: "strict.example/v1", kind: "Gadget", metadata: { name: "g" }, spec }) as unknown as Manifest;
+    expect(await validateManifestsDetailed([crd, gadget({ size: 2 })])).toEqual({ problems: [], withoutCrd: [] });
+    expect((await validateManifestsDetailed([gadget({ sise: 2 })], { crds: crdSchemas([crd]) })).problems).toEqual([{ resource: "Gadget/g", path: "spec.sise", message: "unknown field" }]);
+    const other = { apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "c" }, spec: { secretName: "s", issuerRef: { name: "i" } } } as Manifest;
+    const result = await validateManifestsDetailed([other]);
+    expect(result.withoutCrd).toEqual(["Certificate/c"]);
   });
 });

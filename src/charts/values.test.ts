@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/resolve.js";
 import { imageRepository, imageString } from "./image.js";
-import { platformValues } from "./platform-values.js";
+import { operatorsPass, platformValues } from "./platform-values.js";
 import { webappValues } from "./values.js";
 import { webappValuesSchema } from "./webapp-values.js";
 
@@ -84,5 +84,44 @@ describe("platformValues", () => {
     expect(platformValues(prod).secretStore).toMatchObject({ provider: "aws", aws: { region: "eu-central-1", prefix: "hello/prod/" } });
     expect(platformValues(local).traefik.enabled).toBe(false);
     expect(platformValues(prod).traefik.enabled).toBe(true);
+  });
+
+  it("sets Traefik's logs with the keys its pinned chart (41) has, and every container's resources", () => {
+    const values = platformValues(prod);
+    expect(values.traefik).toMatchObject({ enabled: true, log: { format: "json" }, accessLog: { enabled: true, format: "json" }, resources: { requests: { memory: "64Mi" } } });
+    expect(values.traefik).not.toHaveProperty("logs");
+    expect(values).toMatchObject({ loki: { singleBinary: { resources: { limits: { memory: "768Mi" } } } }, grafana: { resources: { requests: { memory: "128Mi" } } } });
+  });
+
+  it("gives External Secrets its role through IRSA, Pod Identity, or not at all", () => {
+    expect(platformValues(prod)).toMatchObject({
+      secretStore: { aws: { identity: "irsa", serviceAccount: "external-secrets" } },
+      "external-secrets": { serviceAccount: { name: "external-secrets", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/hello-prod-external-secrets" } } },
+    });
+    const store = prod.profile.secretStore as Extract<typeof prod.profile.secretStore, { type: "aws-secrets-manager" }>;
+    const withStore = (s: typeof store) => ({ ...prod, profile: { ...prod.profile, secretStore: s } });
+    const podIdentity = platformValues(withStore({ ...store, identity: "pod-identity" }));
+    expect(podIdentity.secretStore.aws.identity).toBe("pod-identity");
+    expect(podIdentity["external-secrets"].serviceAccount.annotations).toEqual({});
+    const { roleArn: _none, ...noRole } = store;
+    expect(platformValues(withStore(noRole)).secretStore.aws.identity).toBe("default");
+    expect(platformValues(local).secretStore.aws.identity).toBe("default");
+  });
+
+  it("reads Grafana's admin password from the platform group of the store, in every profile", () => {
+    for (const config of [local, prod]) expect(platformValues(config).grafanaAdmin).toEqual({ storeKey: "hello-platform", property: "GRAFANA_ADMIN_PASSWORD" });
+  });
+
+  it("moves the platform's images with the profile's mirror", () => {
+    const mirrored = { ...local, profile: { ...local.profile, images: { mirror: "mirror.example/hub", overrides: {} } } };
+    expect(platformValues(mirrored)).toMatchObject({ alloy: { image: { registry: "mirror.example/hub/grafana", repository: "alloy" } } });
+    expect(platformValues(local)).not.toHaveProperty("alloy.image");
+  });
+
+  it("installs only the operators in a first install's first pass", () => {
+    const first = operatorsPass(platformValues(local));
+    expect(first).toMatchObject({ objects: { enabled: false }, loki: { enabled: false }, alloy: { enabled: false }, grafana: { enabled: false }, alertmanager: { enabled: false } });
+    // Everything else is the full pass's: the same resources and values for the operators.
+    expect(first["external-secrets"]).toEqual(platformValues(local)["external-secrets"]);
   });
 });

@@ -4,7 +4,7 @@ import { EKSClient } from "@aws-sdk/client-eks";
 import { HttpResponse, type HttpRequest } from "@smithy/core/transport";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { describeCluster, eksKubeconfig, eksToken, execCredential } from "./eks.js";
+import { describeCluster, eksKubeconfig, eksToken, ensurePodIdentity, execCredential } from "./eks.js";
 
 const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const date = new Date("2026-11-26T12:00:00Z");
@@ -74,5 +74,53 @@ describe("reaching EKS from the profile alone", () => {
     )) as Error & { fix?: string };
     expect(error.message).toMatch(/cannot describe EKS cluster hello-prod: ResourceNotFoundException/);
     expect(error.fix).toMatch(/check cluster.name and cluster.region/);
+  });
+});
+
+describe("EKS Pod Identity for the secrets operator", () => {
+  // The allowed test double: an in-memory EKS API behind the SDK's HTTP layer.
+  function fakeEks(initial: { id: string; roleArn: string }[] = []) {
+    const associations = [...initial];
+    const calls: string[] = [];
+    const reply = (body: unknown) => ({ response: new HttpResponse({ statusCode: 200, headers: { "content-type": "application/json" }, body: Readable.from([Buffer.from(JSON.stringify(body))]) }) });
+    const client = new EKSClient({
+      region: "eu-central-1",
+      credentials,
+      maxAttempts: 1,
+      requestHandler: {
+        handle: async (request: HttpRequest) => {
+          calls.push(`${request.method} ${request.path}`);
+          const body = request.body ? (JSON.parse(String(request.body)) as { roleArn?: string }) : {};
+          const base = "/clusters/hello-prod/pod-identity-associations";
+          if (request.method === "GET" && request.path === base) {
+            expect(request.query).toMatchObject({ namespace: "devstack-system", serviceAccount: "external-secrets" });
+            return reply({ associations: associations.map((a) => ({ associationId: a.id, namespace: "devstack-system", serviceAccount: "external-secrets" })) });
+          }
+          if (request.method === "POST" && request.path === base) {
+            associations.push({ id: "a-new", roleArn: body.roleArn as string });
+            return reply({ association: { associationId: "a-new", roleArn: body.roleArn } });
+          }
+          const one = associations.find((a) => request.path === `${base}/${a.id}`);
+          if (one && request.method === "GET") return reply({ association: { associationId: one.id, roleArn: one.roleArn } });
+          if (one && request.method === "POST") {
+            one.roleArn = body.roleArn as string;
+            return reply({ association: { associationId: one.id, roleArn: one.roleArn } });
+          }
+          throw new Error(`unexpected ${request.method} ${request.path}`);
+        },
+      },
+    });
+    return { client, associations, calls };
+  }
+  const target = { cluster: "hello-prod", namespace: "devstack-system", serviceAccount: "external-secrets", roleArn: "arn:aws:iam::123456789012:role/eso" };
+
+  it("creates the association, then leaves it alone, then points it at a new role", async () => {
+    const eks = fakeEks();
+    expect(await ensurePodIdentity(eks.client, target)).toBe("created");
+    expect(eks.associations).toEqual([{ id: "a-new", roleArn: target.roleArn }]);
+    expect(await ensurePodIdentity(eks.client, target)).toBe("unchanged");
+    expect(await ensurePodIdentity(eks.client, { ...target, roleArn: "arn:aws:iam::123456789012:role/eso-2" })).toBe("updated");
+    expect(eks.associations).toEqual([{ id: "a-new", roleArn: "arn:aws:iam::123456789012:role/eso-2" }]);
+    expect(eks.calls.filter((c) => c.startsWith("POST"))).toHaveLength(2);
   });
 });

@@ -14,6 +14,8 @@ export interface StoredValue {
   description?: string;
   /** Shown with the value's name in every output where it would otherwise leak; false for non-secret parts. */
   sensitive: boolean;
+  /** A password a person logs in with: generated, but `secrets set` may replace it with one they choose. */
+  login?: boolean;
 }
 
 export interface DerivedValue {
@@ -72,7 +74,7 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
     stored.push({ name: smtp.passwordSecret, group: "platform", kind: "external", description: `password of SMTP user ${smtp.username} at ${smtp.host}`, sensitive: true });
   }
   // Grafana's admin login, delivered like every other secret; `secrets set platform.GRAFANA_ADMIN_PASSWORD` chooses one.
-  stored.push({ name: "GRAFANA_ADMIN_PASSWORD", group: "platform", kind: "generate", recipe: { type: "random", length: 32, alphabet: "alphanumeric" }, description: "Grafana's admin password (user admin)", sensitive: true });
+  stored.push({ name: "GRAFANA_ADMIN_PASSWORD", group: "platform", kind: "generate", recipe: { type: "random", length: 32, alphabet: "alphanumeric" }, description: "Grafana's admin password (user admin); choose your own with secrets set", sensitive: true, login: true });
   if (config.profile.objectStore.type === "local") {
     // The local S3 container's only key pair; a bucket on AWS is reached with the default credential chain (IRSA) instead.
     // The access key identifies, like a role name, so it is shown; the secret key is what proves it.

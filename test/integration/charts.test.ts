@@ -18,7 +18,8 @@ import { helmMissing } from "../support/helm.js";
 const OWN = join(ROOT, "test", "fixtures", "own-chart");
 // No helm on PATH: the render must find the one in the layer package. Offline, so
 // the platform's public chart repositories are skipped the same way everywhere.
-const env = { PATH: "/usr/bin:/bin", DEVSTACK_OFFLINE: "1" };
+// DEVSTACK_PLATFORM_CHARTS unset: these tests are about the fallback without the subcharts (test/integration/platform-charts.test.ts has them).
+const env = { PATH: "/usr/bin:/bin", DEVSTACK_OFFLINE: "1", DEVSTACK_PLATFORM_CHARTS: undefined };
 
 function readRender(dir: string): Map<string, Manifest[]> {
   const byRelease = new Map<string, Manifest[]>();
@@ -222,6 +223,42 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     expect(loud.stdout).toMatch(/Deployment\/shop\/shop\s+spec\.template\.spec\.containers\[0\]\.args\[0\]\s+--quiet\s+--debug/);
     expect(devstack(["diff", "local", "staging", "--strict"], { cwd: OWN, env }).code).toBe(0);
     expect(devstack(["diff", "local", "loud"], { cwd: OWN, env }).code).toBe(0);
+  });
+
+  it("refuses a rendered object with a field its kind does not have, naming the resource and the field", () => {
+    const r = devstack(["render", "--profile", "typo"], { cwd: OWN, env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/shop: Deployment\/shop spec\.replicaz: unknown field/);
+    expect(r.stdout).toBe("");
+  });
+
+  it("never prints a Secret's value a chart renders, in any diff or render output, in any encoding", () => {
+    const canaries = ["loud-canary-secret-0123456789", "quiet-canary-secret-9876543210"];
+    const outDir = mkdtempSync(join(tmpdir(), "devstack-canary-"));
+    try {
+      const text = devstack(["diff", "local", "loud"], { cwd: OWN, env });
+      const json = devstack(["diff", "local", "loud", "--json"], { cwd: OWN, env });
+      const rendered = devstack(["render", "--profile", "loud"], { cwd: OWN, env });
+      const written = devstack(["render", "--profile", "loud", "--out", outDir], { cwd: OWN, env });
+      expect([text.code, json.code, rendered.code, written.code]).toEqual([0, 0, 0, 0]);
+      // The difference is still reported, as a masked value.
+      const unexpected = (JSON.parse(json.stdout) as { manifests: { unexpected: { resource: string; path: string; a: string }[] } }).manifests.unexpected;
+      expect(unexpected.find((d) => d.resource === "Secret/shop/shop-chart-credential")?.a).toMatch(/^\(secret value [0-9a-f]{8}\)$/);
+      const files = readdirSync(join(outDir, "shop")).map((f) => readFileSync(join(outDir, "shop", f), "utf8"));
+      const haystack = [text, json, rendered, written].flatMap((r) => [r.stdout, r.stderr]).concat(files).join("\n");
+      for (const canary of canaries) {
+        for (const form of [canary, Buffer.from(canary).toString("base64"), Buffer.from(canary).toString("base64url"), Buffer.from(canary).toString("hex"), encodeURIComponent(canary)]) expect(haystack).not.toContain(form);
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps parity for an app that declares nothing but a service: no secrets, database, jobs, exports or alerts", () => {
+    const r = devstack(["diff", "local", "prod", "--strict", "--json"], { cwd: join(ROOT, "test", "fixtures", "minimal"), env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const manifests = (JSON.parse(r.stdout) as { manifests: { parity: boolean; onlyInA: string[]; onlyInB: string[] } }).manifests;
+    expect(manifests).toMatchObject({ parity: true, onlyInA: [], onlyInB: [] });
   });
 
   it("hands helm values it reads whole, whatever their size (helm 4.1.4 misreads one-line JSON of exactly 8192 bytes)", async () => {

@@ -88,6 +88,7 @@ describeWithEngine("helm", helmMissing(), "no secret value leaves devstack", () 
     ["stdout and stderr of every command", () => outputs.join("\n")],
     ["rendered manifests and values files", () => filesUnder(outDir).map((f) => readFileSync(f, "utf8")).join("\n")],
     ["helm's argument lists and the values files it was given", () => readFileSync(log, "utf8")],
+    ["devstack's cache (rendered charts, validated manifests, CRD schemas)", () => filesUnder(join(home, "cache")).filter((f) => /\.(json|yaml)$/.test(f)).map((f) => readFileSync(f, "utf8")).join("\n")],
   ])("%s hold no secret value, plain or base64", (_what, text) => {
     const haystack = text();
     expect(haystack.length).toBeGreaterThan(0);
