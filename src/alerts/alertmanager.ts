@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { goYaml } from "../config/go-yaml.js";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { ALERT_LABEL } from "./rules.js";
@@ -32,7 +32,7 @@ export function alertmanagerConfig(config: Pick<ResolvedConfig, "app" | "profile
         smtp_require_tls: false,
       };
   const alerts = Object.entries(config.app.alerts);
-  return stringify({
+  return goYaml({
     global,
     route: {
       receiver: "none",

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { goYaml } from "../config/go-yaml.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { buildLogQL } from "../logs/logql.js";
 
@@ -23,5 +23,5 @@ export function lokiRules(config: Pick<ResolvedConfig, "app" | "profileName">): 
       description: `{{ $value }} lines with message "{{ $labels.msg }}" in the last ${alert.window}`,
     },
   }));
-  return stringify({ groups: rules.length > 0 ? [{ name: `${config.app.name}-alerts`, interval: "30s", rules }] : [] });
+  return goYaml({ groups: rules.length > 0 ? [{ name: `${config.app.name}-alerts`, interval: "30s", rules }] : [] });
 }

@@ -1,7 +1,7 @@
+import { goYaml } from "../config/go-yaml.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { DevstackError } from "../errors.js";
 import { run, type RunResult } from "../process/run.js";
 import { upgradeArgs } from "./helm-args.js";
@@ -23,7 +23,7 @@ export function helmFailure(what: string, result: RunResult, fix?: string): Devs
 }
 
 // YAML, helm's own format: helm 4.1.4 misreads a one-line JSON values file of exactly 8192 bytes (seen here).
-export const valuesYaml = (values: unknown) => stringify(values, { lineWidth: 0 });
+export const valuesYaml = (values: unknown) => goYaml(values);
 
 /**
  * Values go to helm in a private temporary file (mode 0600), never on the

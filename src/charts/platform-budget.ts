@@ -1,3 +1,5 @@
+import { memoryBytes } from "../config/schema/quantity.js";
+
 // Requests and memory limits for every container the platform runs: without
 // them a pod is BestEffort, the first one a laptop's kubelet evicts. Sized
 // from each project's own guidance where it gives some (the commented
@@ -64,9 +66,5 @@ export function budgetOf(chart: string, container: string): Resources {
 
 /** Mebibytes in a Kubernetes memory quantity (Mi, Gi, M, G, or bytes). */
 export function mebibytes(quantity: string): number {
-  const match = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
-  if (!match) throw new Error(`not a memory quantity: ${quantity}`);
-  const n = Number(match[1]);
-  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, T: 1e12 / 1048576 };
-  return match[2] ? n * (factor[match[2]] as number) : n / 1048576;
+  return memoryBytes(quantity) / 1048576;
 }

@@ -1,6 +1,6 @@
+import { goYaml } from "../config/go-yaml.js";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { stringify } from "yaml";
 import { DevstackError } from "../errors.js";
 import { maskSecretData, resourceFileName } from "./manifests.js";
 import type { ChartRender } from "./render.js";
@@ -37,10 +37,10 @@ export function writeRender(outDir: string, renders: ChartRender[]): WrittenFile
     for (const render of renders) {
       const dir = join(staging, render.release);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(staging, `${render.release}.values.yaml`), stringify(render.values));
+      writeFileSync(join(staging, `${render.release}.values.yaml`), goYaml(render.values));
       for (const resource of render.resources) {
         const file = resourceFileName(resource.object);
-        writeFileSync(join(dir, file), `# Source: ${resource.source}\n${stringify(maskSecretData(resource.object))}`);
+        writeFileSync(join(dir, file), `# Source: ${resource.source}\n${goYaml(maskSecretData(resource.object))}`);
         written.push({ release: render.release, kind: resource.object.kind, name: resource.object.metadata.name, file: join(outDir, render.release, file) });
       }
     }

@@ -93,7 +93,12 @@ export function toConfigIssues(
         const hint = typeof tag === "string" ? suggestion(tag, options) : "";
         return [at(path, "value", `expected one of ${quoteAll(options)}, found ${describeFound(tag, false)}${hint}`)];
       }
-      return [at(path, "value", `expected ${issue.message}, found ${found}`)];
+      // A plain union says what each of its forms expects, not the library's "Invalid input".
+      const forms = ((issue as ZodIssue & { errors?: ZodIssue[][] }).errors ?? [])
+        .map((errors) => errors[0])
+        .filter((e): e is ZodIssue => e !== undefined)
+        .map((e) => (e.code === "invalid_type" ? (typeNames[e.expected] ?? e.expected) : e.message));
+      return [at(path, "value", `expected ${forms.length > 0 ? [...new Set(forms)].join(" or ") : "another kind of value"}, found ${found}`)];
     }
     case "invalid_value": {
       const options = issue.values.map(String);

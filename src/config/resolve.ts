@@ -7,7 +7,7 @@ import { APP_FILE, findProfileFile, findProjectDir } from "./project.js";
 import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
 import { profileSchema, type ProfileConfig } from "./schema/profile.js";
 import { expandTemplate, type TemplateScope } from "./templates.js";
-import { parseYaml, positionOf, scalarSource, type KeyPath, type YamlSource } from "./yaml-source.js";
+import { decodeConfig, parseYaml, positionOf, scalarSource, type KeyPath, type YamlSource } from "./yaml-source.js";
 
 export interface ResolvedConfig {
   projectDir: string;
@@ -38,12 +38,16 @@ const appSensitive: Sensitive = (path) =>
 const notSensitive: Sensitive = () => false;
 
 function readText(path: string, file: string): { file: string; text: string } {
+  let bytes: Buffer;
   try {
-    return { file, text: readFileSync(path, "utf8") };
+    bytes = readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError([{ file, line: 1, column: 1, path: "", message: `cannot read the file (${reason})` }], `check that ${path} is a readable file`);
   }
+  const decoded = decodeConfig(file, bytes);
+  if (decoded.issues.length > 0) throw new ConfigError(decoded.issues, "save the file as UTF-8, at most 1 MiB");
+  return { file, text: decoded.text };
 }
 
 type Scopes = { vars: TemplateScope; host: TemplateScope; full: TemplateScope };

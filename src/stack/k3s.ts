@@ -1,3 +1,4 @@
+import { goYaml } from "../config/go-yaml.js";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type Docker from "dockerode";
@@ -9,7 +10,7 @@ import { sleep } from "./wait.js";
 
 /** containerd on the k3s node pulls localhost:<port>/... from the registry container by its network alias. */
 export function registriesYaml(registryPort: number): string {
-  return stringify({ mirrors: { [`localhost:${registryPort}`]: { endpoint: ["http://registry:5000"] } } });
+  return goYaml({ mirrors: { [`localhost:${registryPort}`]: { endpoint: ["http://registry:5000"] } } });
 }
 
 async function readFileFromContainer(container: Docker.Container, path: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
+import { goYaml } from "../config/go-yaml.js";
 import type Docker from "dockerode";
-import { stringify } from "yaml";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
 import { deploy } from "../deploy/pipeline.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
@@ -54,7 +54,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       namespace(PLATFORM_NAMESPACE),
       corednsCustom(config.profile.domain),
       localRegistryHosting(ports.registry),
-      traefikConfig(stringify(k3sTraefikValues(budgetOf("traefik", "traefik")))),
+      traefikConfig(goYaml(k3sTraefikValues(budgetOf("traefik", "traefik")))),
     ];
     if (container("postgres")) objects.push(...siblingService("postgres", await ipOfComponent("postgres"), [{ name: "postgres", port: 5432 }]));
     if (container("pebble")) {

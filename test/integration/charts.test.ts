@@ -254,6 +254,31 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     }
   });
 
+  it("keeps every YAML 1.1 lookalike a string from devstack.yaml through helm to the manifests, as config shows it", () => {
+    const words = ["on", "off", "yes", "no", "y", "n", "Y", "N", "true", "False", "~", "null", "0777", "0x1F", "1_000", "1e3", ".inf", "-.Inf", ".NaN", "2001-12-14", "12:30:00", "= ", "<<"];
+    const dir = mkdtempSync(join(tmpdir(), "devstack-lookalikes-"));
+    try {
+      const env = Object.fromEntries(words.map((w, i) => [`V${i}`, w]));
+      // Keys that YAML 1.1 reads as booleans too.
+      Object.assign(env, { Y: "y", N: "n" });
+      writeFileSync(join(dir, "devstack.yaml"), `${JSON.stringify({ name: "quoting", service: { port: 8080 }, env, jobs: { words: { schedule: "@daily", command: ["echo", ...words] } } }, null, 2)}\n`);
+      writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+      const config = devstack(["config", "--json"], { cwd: dir, env: { PATH: "/usr/bin:/bin", DEVSTACK_OFFLINE: "1" } });
+      expect(config.code, config.stderr).toBe(0);
+      const out = join(dir, "out");
+      const render = devstack(["render", "--out", out], { cwd: dir, env: { PATH: "/usr/bin:/bin", DEVSTACK_OFFLINE: "1" } });
+      expect(render.code, render.stderr).toBe(0);
+      const manifests = readRender(out).get("quoting") ?? [];
+      const configMap = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "quoting-env") as Manifest & { data: Record<string, string> };
+      expect(configMap.data).toEqual(env);
+      const cron = manifests.find((m) => m.kind === "CronJob") as Manifest;
+      expect(specOf(cron).jobTemplate.spec.template.spec.containers[0]).toMatchObject({ command: ["echo", ...words] });
+      expect((JSON.parse(config.stdout) as { app: { env: Record<string, string> } }).app.env).toEqual(env);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("keeps parity for an app that declares nothing but a service: no secrets, database, jobs, exports or alerts", () => {
     const r = devstack(["diff", "local", "prod", "--strict", "--json"], { cwd: join(ROOT, "test", "fixtures", "minimal"), env });
     expect(r.code, r.stdout + r.stderr).toBe(0);

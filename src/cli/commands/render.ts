@@ -1,5 +1,5 @@
+import { goYaml } from "../../config/go-yaml.js";
 import { relative } from "node:path";
-import { stringify } from "yaml";
 import { KUBE_VERSION } from "../../charts/names.js";
 import { imageString } from "../../charts/image.js";
 import { maskSecretData } from "../../charts/manifests.js";
@@ -67,7 +67,7 @@ export async function run(options: { profile?: string; out?: string; json?: bool
   if (options.out) {
     say(`wrote ${files.length} files to ${relative(process.cwd(), options.out) || "."} in ${ms(total)}`);
   } else {
-    for (const r of renders) for (const resource of r.resources) out(`---\n# Source: ${resource.source}\n${stringify(maskSecretData(resource.object))}`);
+    for (const r of renders) for (const resource of r.resources) out(`---\n# Source: ${resource.source}\n${goYaml(maskSecretData(resource.object))}`);
     say(`done in ${ms(total)}`);
   }
   return 0;

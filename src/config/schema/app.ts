@@ -1,11 +1,14 @@
 import * as z from "zod";
+import { sqlConditionProblem } from "./sql-condition.js";
 import {
   cronSchedule,
   dnsLabel,
   duration,
   email,
   envName,
+  lineText,
   port,
+  processText,
   resources,
   sqlIdentifier,
   stringMap,
@@ -47,7 +50,7 @@ export const secretSpec = z
     }
   });
 
-const command = z.array(z.string(), { error: "a command as a list of strings, e.g. [node, cron.js]" }).min(1);
+const command = z.array(processText, { error: "a command as a list of strings, e.g. [node, cron.js]" }).min(1);
 
 export const jobSpec = z.strictObject({
   schedule: cronSchedule,
@@ -59,7 +62,7 @@ export const jobSpec = z.strictObject({
 
 export const alertSpec = z.strictObject({
   level: z.enum(["debug", "info", "warn", "error", "fatal"]).default("error"),
-  match: z.string().optional().describe("only lines whose message contains this text"),
+  match: lineText.optional().describe("only lines whose message contains this text"),
   threshold: z.int().min(1, { error: "a threshold of at least 1" }),
   window: duration,
   repeat: duration.default("4h"),
@@ -71,7 +74,14 @@ export const exportSpec = z.strictObject({
   cursor: sqlIdentifier.describe("a column that only grows: updated_at or a serial id"),
   key: z.array(sqlIdentifier).min(1).optional().describe("the row key analysts deduplicate on; default the primary key"),
   columns: z.array(sqlIdentifier).min(1).optional(),
-  where: z.string().optional().describe("an SQL condition rows must meet, such as deleted_at IS NULL"),
+  where: z
+    .string({ error: "a string" })
+    .superRefine((sql, ctx) => {
+      const problem = sqlConditionProblem(sql);
+      if (problem) ctx.addIssue({ code: "custom", message: `expected one SQL condition such as deleted_at IS NULL, found ${problem}`, params: { plain: true } });
+    })
+    .optional()
+    .describe("an SQL condition rows must meet, such as deleted_at IS NULL (one condition: no statements, comments or unbalanced parentheses)"),
   overlap: z
     .union([duration, z.int().min(0)])
     .optional()

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { cronProblem } from "./cron.js";
+import { cpuMillis, memoryBytes } from "./quantity.js";
 
 // Each format carries its own human description as the message: the issue
 // renderer prints it as "expected <message>", so errors read like the docs.
@@ -47,7 +49,11 @@ const cronRe = new RegExp(`^(@(yearly|annually|monthly|weekly|daily|hourly)|${cr
 
 export const cronSchedule = z
   .string()
-  .regex(cronRe, { error: "a cron schedule of five fields such as \"0 3 * * *\", or @hourly/@daily/@weekly/@monthly" });
+  .regex(cronRe, { error: "a cron schedule of five fields such as \"0 3 * * *\", or @hourly/@daily/@weekly/@monthly" })
+  .superRefine((schedule, ctx) => {
+    const problem = cronRe.test(schedule) ? cronProblem(schedule) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: `"${schedule}" is not a schedule Kubernetes can run: ${problem}`, params: { plain: true } });
+  });
 
 function isTimeZone(value: string): boolean {
   try {
@@ -70,13 +76,54 @@ export const memoryQuantity = z
   .string()
   .regex(/^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: "a memory quantity such as 128Mi or 1Gi" });
 
-export const resources = z.strictObject({
-  requests: z
-    .strictObject({ cpu: cpuQuantity.default("100m"), memory: memoryQuantity.default("128Mi") })
-    .default({ cpu: "100m", memory: "128Mi" }),
-  limits: z
-    .strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.default("256Mi") })
-    .default({ memory: "256Mi" }),
+export const resources = z
+  .strictObject({
+    requests: z
+      .strictObject({ cpu: cpuQuantity.default("100m"), memory: memoryQuantity.default("128Mi") })
+      .default({ cpu: "100m", memory: "128Mi" }),
+    limits: z
+      .strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.default("256Mi") })
+      .default({ memory: "256Mi" }),
+  })
+  .superRefine((r, ctx) => {
+    // The API server refuses a limit below its request; say so here, where the numbers are written.
+    // (Refinements run even when a quantity itself is malformed: that one is reported on its own.)
+    const bytes = (q: string) => (/^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(q) ? memoryBytes(q) : NaN);
+    const millis = (q: string | undefined) => (q !== undefined && /^([0-9]+m|[0-9]+(\.[0-9]+)?)$/.test(q) ? cpuMillis(q) : NaN);
+    if (bytes(r.limits.memory) < bytes(r.requests.memory)) {
+      ctx.addIssue({ code: "custom", path: ["limits", "memory"], message: `the memory limit ${r.limits.memory} is below the request ${r.requests.memory}; a limit must be at least its request`, params: { plain: true } });
+    }
+    if (millis(r.limits.cpu) < millis(r.requests.cpu)) {
+      ctx.addIssue({ code: "custom", path: ["limits", "cpu"], message: `the CPU limit ${r.limits.cpu} is below the request ${r.requests.cpu}; a limit must be at least its request`, params: { plain: true } });
+    }
+  });
+
+/** The first control character in text, and where (in characters), except those a line break or tab needs. */
+function controlCharacter(text: string, allowLines: boolean): string | undefined {
+  let n = 0;
+  for (const ch of text) {
+    n++;
+    const code = ch.codePointAt(0) as number;
+    const allowed = allowLines && (ch === "\n" || ch === "\t" || ch === "\r");
+    if (!allowed && (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0))) return `U+${code.toString(16).toUpperCase().padStart(4, "0")} at character ${n}`;
+  }
+  return undefined;
+}
+
+/**
+ * Text a process receives (a command's argument, an environment value, a
+ * build argument): no NUL, which no process can receive, and no other control
+ * character but tab and line breaks.
+ */
+export const processText = z.string({ error: "a string" }).superRefine((text, ctx) => {
+  const found = controlCharacter(text, true);
+  if (found) ctx.addIssue({ code: "custom", message: `a control character (${found}); only tabs and line breaks may appear here`, params: { plain: true } });
+});
+
+/** One line of text that ends up inside a query or a header: no control character at all. */
+export const lineText = z.string({ error: "a string" }).superRefine((text, ctx) => {
+  const found = controlCharacter(text, false);
+  if (found) ctx.addIssue({ code: "custom", message: `a control character (${found}); this must be one line of text`, params: { plain: true } });
 });
 
 /** An image reference: registry/repository[:tag][@digest]. */
@@ -86,4 +133,4 @@ export const imageRef = z
     error: "an image reference such as registry.example.com/team/postgres:16",
   });
 
-export const stringMap = <K extends z.ZodType<string>>(key: K) => z.record(key, z.string({ error: "a string" }));
+export const stringMap = <K extends z.ZodType<string>>(key: K) => z.record(key, processText);
