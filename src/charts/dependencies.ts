@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -122,33 +122,81 @@ export async function prepareChart(source: string): Promise<PreparedChart> {
   const wanted = local ? local.found : deps;
   if (vendored(dir, wanted)) return finish(dir, deps, wanted, local?.problems.join("; "));
 
-  const staging = `${dir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
+  // Offline, or after a recent repository failure, nothing can be vendored: the copy without dependencies is reused as is.
+  const failedAt = join(cache, `${String(chart.name)}.unreachable`);
+  const lastFailure = local ? undefined : recentFailure(failedAt);
+  const known = local ? undefined : process.env.DEVSTACK_OFFLINE === "1" ? "DEVSTACK_OFFLINE=1" : lastFailure;
+  if (known !== undefined && existsSync(join(partialDir(dir, []), "Chart.yaml"))) return finish(partialDir(dir, []), deps, [], known);
+
+  // Every run stages its own copy and publishes it by rename; a copy another run published first is used, never deleted under it.
+  const staging = `${dir}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   cpSync(source, staging, { recursive: true, filter: (p) => !p.endsWith(".tgz") });
   let have: Dependency[] = wanted;
-  let reason: string | undefined = local?.problems.join("; ") || undefined;
-  if (local) {
-    mkdirSync(join(staging, "charts"), { recursive: true });
-    for (const d of local.found) copyFileSync(join(local.dir, packageFile(d)), join(staging, "charts", packageFile(d)));
-  } else {
-    const failedAt = join(cache, `${String(chart.name)}.unreachable`);
-    const recent = existsSync(failedAt) && Date.now() - Number(readFileSync(failedAt, "utf8").split("\n")[0]) < RETRY_AFTER_MS;
-    if (process.env.DEVSTACK_OFFLINE === "1") reason = "DEVSTACK_OFFLINE=1";
-    else if (recent) reason = readFileSync(failedAt, "utf8").split("\n").slice(1).join(" ").trim() || "unreachable";
-    else reason = await build(staging, deps, cache);
-    if (reason === undefined) rmSync(failedAt, { force: true });
-    else {
-      if (!recent && process.env.DEVSTACK_OFFLINE !== "1") writeFileSync(failedAt, `${Date.now()}\n${reason}\n`);
-      have = [];
+  let reason: string | undefined = local?.problems.join("; ") || known;
+  try {
+    if (local) {
+      mkdirSync(join(staging, "charts"), { recursive: true });
+      for (const d of local.found) copyFileSync(join(local.dir, packageFile(d)), join(staging, "charts", packageFile(d)));
+    } else if (known === undefined) {
+      reason = await build(staging, deps, cache);
+      if (reason === undefined) rmSync(failedAt, { force: true });
+      else writeAtomically(failedAt, `${Date.now()}\n${reason}\n`);
     }
+    if (reason !== undefined && !local) have = [];
+    // Helm refuses a chart whose listed dependencies are missing: list only the vendored ones.
+    const target = have.length === deps.length ? dir : partialDir(dir, have);
+    if (have.length < deps.length) writeFileSync(join(staging, "Chart.yaml"), stringify({ ...chart, dependencies: have.length > 0 ? have : undefined }));
+    publish(staging, target, () => existsSync(join(target, "Chart.yaml")) && vendored(target, have));
+    pruneStale(cache, String(chart.name), target);
+    return finish(target, deps, have, reason);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  // Helm refuses a chart whose listed dependencies are missing: list only the vendored ones.
-  const target = have.length === deps.length ? dir : `${dir}-partial`;
-  if (have.length < deps.length) writeFileSync(join(staging, "Chart.yaml"), stringify({ ...chart, dependencies: have.length > 0 ? have : undefined }));
-  rmSync(target, { recursive: true, force: true });
-  renameSync(staging, target);
-  pruneStale(cache, String(chart.name), target);
-  return finish(target, deps, have, reason);
+}
+
+/** The copy with only some dependencies, named by which, so each such copy is written once. */
+function partialDir(dir: string, have: Dependency[]): string {
+  return `${dir}-partial-${createHash("sha256").update(have.map(packageFile).sort().join("\0")).digest("hex").slice(0, 8)}`;
+}
+
+function recentFailure(file: string): string | undefined {
+  try {
+    const [when, ...why] = readFileSync(file, "utf8").split("\n");
+    return Date.now() - Number(when) < RETRY_AFTER_MS ? why.join(" ").trim() || "unreachable" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/** Moves a finished copy into place; when another run got there first with a whole copy, keeps that one. */
+function publish(staging: string, target: string, whole: () => boolean): void {
+  try {
+    renameSync(staging, target);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOTEMPTY" && code !== "EEXIST" && code !== "EPERM") throw error;
+  }
+  if (whole()) return;
+  // What is there is not whole (a run killed mid-copy left it): set it aside, then take its place.
+  const aside = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.broken`;
+  try {
+    renameSync(target, aside);
+  } catch {
+    // Another run moved it first.
+  }
+  rmSync(aside, { recursive: true, force: true });
+  try {
+    renameSync(staging, target);
+  } catch (error) {
+    if (!whole()) throw error;
+  }
 }
 
 const STALE_MS = 7 * 24 * 3600_000;

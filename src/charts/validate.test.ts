@@ -52,4 +52,14 @@ describe("validateManifests", () => {
     const result = await validateManifestsDetailed([other]);
     expect(result.withoutCrd).toEqual(["Certificate/c"]);
   });
+
+  it("refuses objects past the API server's size limits, naming the resource", async () => {
+    const configMap = (bytes: number) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "env" }, data: { BIG: "x".repeat(bytes) } }) as unknown as Manifest;
+    expect(await validateManifests([configMap(1024 * 1024 - 100)])).toEqual([]);
+    expect(await validateManifests([configMap(1024 * 1024 + 1)])).toEqual([{ resource: "ConfigMap/env", path: "data", message: "holds 1.00 MiB; a ConfigMap holds at most 1 MiB" }]);
+    const annotated = { ...deployment(8080), metadata: { name: "web", annotations: { note: "y".repeat(300 * 1024) } } } as Manifest;
+    expect(await validateManifests([annotated])).toEqual([{ resource: "Deployment/web", path: "metadata.annotations", message: "hold 300.0 KiB; an object's annotations hold at most 256 KiB" }]);
+    const job = { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i:1", env: [{ name: "A", value: "z".repeat(1600 * 1024) }] }] } } } } as Manifest;
+    expect((await validateManifests([job])).map((p) => p.message)).toEqual([expect.stringMatching(/^is 1\.56 MiB; the API server stores objects of at most 1\.5 MiB$/)]);
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../fs/atomic.js";
@@ -7,6 +7,7 @@ import { userDirs } from "../fs/paths.js";
 import { knowsCoreKind, unknownCoreFields, unknownMetadataFields } from "./core-fields.js";
 import { crdKey, crdSchemas, validateCustomResource, type OpenApiSchema } from "./crd-schema.js";
 import type { Manifest } from "./manifests.js";
+import { objectLimitProblems } from "./object-limits.js";
 
 // The schema packages' versions are part of every cache key: new schemas validate everything again.
 const SCHEMA_SET = (() => {
@@ -19,7 +20,7 @@ const SCHEMA_SET = (() => {
         return `${name}@?`;
       }
     })
-    .concat("strict-fields-1")
+    .concat("strict-fields-1", "limits-1")
     .join(",");
 })();
 
@@ -72,39 +73,64 @@ function loadGroup(path: string): Promise<Record<string, unknown> | undefined> {
   return module;
 }
 
-const CACHE_LIMIT = 2000;
+// Both caches are safe under concurrent runs: keys of validated manifests
+// are appended to a log (one write per run, O_APPEND), CRD schemas are one
+// file each, written whole by rename; nothing is read, changed and written
+// back while another run might do the same.
+const KEEP_KEYS = 4000;
 
-const cacheFile = () => join(userDirs().cache, "validated-manifests.json");
-// The CRDs of the last render that had them, so a render without the platform's charts (offline, or the app alone) stays strict.
-const crdCacheFile = () => join(userDirs().cache, "crd-schemas.json");
+const keysFile = () => join(userDirs().cache, "validated-manifests.log");
+// The CRDs of renders that had them, so a render without the platform's charts (offline, or the app alone) stays strict.
+const crdDir = () => join(userDirs().cache, "crd-schemas");
 
-function readJson<T>(file: string, fallback: T): T {
+const hash = (...parts: string[]) => parts.reduce((h, p) => h.update(p).update("\0"), createHash("sha256")).digest("hex").slice(0, 32);
+
+function readKeys(): Set<string> {
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as T;
+    return new Set(readFileSync(keysFile(), "utf8").split("\n").filter((k) => k.length === 32));
   } catch {
-    return fallback;
+    return new Set();
   }
 }
 
-async function writeCache(file: string, data: unknown): Promise<void> {
+async function appendKeys(known: Set<string>, keys: string[]): Promise<void> {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    await writeFileAtomic(file, JSON.stringify(data));
+    mkdirSync(dirname(keysFile()), { recursive: true });
+    if (known.size + keys.length > 2 * KEEP_KEYS) {
+      // Compacted to the newest entries; a key another run appends meanwhile may be lost, which only costs a validation.
+      await writeFileAtomic(keysFile(), `${[...known, ...keys].slice(-KEEP_KEYS).join("\n")}\n`);
+    } else appendFileSync(keysFile(), `${keys.join("\n")}\n`);
   } catch {
     // A cache that cannot be written only costs time next run.
   }
 }
 
-const hash = (...parts: string[]) => parts.reduce((h, p) => h.update(p).update("\0"), createHash("sha256")).digest("hex").slice(0, 32);
-
-/** CRD schemas known for this validation: the cached ones, updated by any CRDs passed or among the manifests. */
+/** CRD schemas for this validation: those passed and among the manifests, then the cached ones for custom resources still without one. */
 async function knownCrds(manifests: Manifest[], options: ValidationOptions): Promise<Record<string, OpenApiSchema>> {
-  const cached = readJson<Record<string, OpenApiSchema>>(crdCacheFile(), {});
   const fresh = { ...options.crds, ...crdSchemas(manifests) };
-  const changed = Object.entries(fresh).some(([key, schema]) => JSON.stringify(cached[key]) !== JSON.stringify(schema));
-  const all = { ...cached, ...fresh };
-  if (changed) await writeCache(crdCacheFile(), all);
-  return all;
+  for (const [key, schema] of Object.entries(fresh)) {
+    const file = join(crdDir(), `${hash(key)}.json`);
+    const text = JSON.stringify({ key, schema });
+    try {
+      if (existsSync(file) && readFileSync(file, "utf8") === text) continue;
+      mkdirSync(crdDir(), { recursive: true });
+      await writeFileAtomic(file, text);
+    } catch {
+      // Unwritable: the next render without the charts is less strict, and says so.
+    }
+  }
+  const missing = manifests.filter((m) => isCustom(m) && !fresh[crdKey(String(m.apiVersion), String(m.kind))]);
+  for (const m of missing) {
+    const key = crdKey(String(m.apiVersion), String(m.kind));
+    if (fresh[key]) continue;
+    try {
+      const cached = JSON.parse(readFileSync(join(crdDir(), `${hash(key)}.json`), "utf8")) as { key: string; schema: OpenApiSchema };
+      if (cached.key === key) fresh[key] = cached.schema;
+    } catch {
+      // Never seen: validated by value only, and reported as such.
+    }
+  }
+  return fresh;
 }
 
 const resourceName = (m: Manifest) => `${m.kind}/${m.metadata?.name ?? "?"}`;
@@ -120,13 +146,13 @@ const resourceName = (m: Manifest) => `${m.kind}/${m.metadata?.name ?? "?"}`;
 export async function validateManifestsDetailed(manifests: Manifest[], options: ValidationOptions = {}): Promise<ValidationResult> {
   const crds = await knownCrds(manifests, options);
   const schemaOf = (m: Manifest) => crds[crdKey(String(m.apiVersion), String(m.kind))];
-  const known = new Set(readJson<string[]>(cacheFile(), []));
+  const known = readKeys();
   const keys = manifests.map((m) => hash(SCHEMA_SET, JSON.stringify(schemaOf(m) ?? null), JSON.stringify(m)));
   const todo = manifests.filter((_, i) => !known.has(keys[i] as string));
   const result = await validateUncached(todo, { crds });
   const failed = new Set(result.problems.map((p) => p.resource));
   const passed = keys.filter((key, i) => !known.has(key) && !failed.has(resourceName(manifests[i] as Manifest)));
-  if (passed.length > 0) await writeCache(cacheFile(), [...known, ...passed].slice(-CACHE_LIMIT));
+  if (passed.length > 0) await appendKeys(known, passed);
   // Which custom resources lack their CRD is known without validating again.
   const withoutCrd = manifests.filter((m) => isCustom(m) && !schemaOf(m)).map(resourceName);
   return { problems: result.problems, withoutCrd: [...new Set(withoutCrd)] };
@@ -149,6 +175,7 @@ export async function validateUncached(manifests: Manifest[], options: Validatio
   for (const m of manifests) {
     const resource = resourceName(m);
     const add = (path: string, message: string) => problems.push({ resource, path, message });
+    for (const p of objectLimitProblems(m)) add(p.path, p.message);
     const schema = options.crds?.[crdKey(String(m.apiVersion), String(m.kind))];
     if (schema) {
       for (const p of validateCustomResource(m, schema)) add(p.path, p.message);

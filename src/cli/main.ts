@@ -9,6 +9,8 @@ function wantsJson(argv: string[]): boolean {
 
 /** Runs the CLI and sets process.exitCode; never throws. */
 export async function run(argv: string[]): Promise<void> {
+  // The AWS SDK prints nine lines about Node.js 20's end of support before any AWS call; `devstack doctor` says it once, as a check.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const dispatch =
     (load: () => Promise<{ run: Action }>) =>
     async (...actionArgs: unknown[]): Promise<void> => {

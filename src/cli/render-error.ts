@@ -1,4 +1,5 @@
 import { ConfigError, DevstackError, EXIT_FAILURE, formatIssue } from "../errors.js";
+import { describeOsError } from "../fs/os-errors.js";
 import { colors, err, printJson } from "./output.js";
 
 /** Prints a failure the way the command contract says and returns the exit code. */
@@ -16,6 +17,8 @@ export function renderError(error: unknown, json: boolean): number {
     if (debug && error.stack) err(error.stack);
     return error.exitCode;
   }
+  const os = describeOsError(error);
+  if (os) return renderError(new DevstackError(os.message, { fix: os.fix }), json);
   const message = error instanceof Error ? error.message : String(error);
   if (json) {
     printJson({ ok: false, error: { message: `unexpected failure: ${message}`, fix: "run again with DEVSTACK_DEBUG=1 and report the output", issues: [] } });

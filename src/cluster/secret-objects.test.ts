@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validateManifests } from "../charts/validate.js";
 import type { Manifest } from "../charts/manifests.js";
-import { storeSecretObjects } from "./secret-objects.js";
+import { secretsAccessObjects, storeSecretObjects } from "./secret-objects.js";
 
 describe("storeSecretObjects", () => {
   const snapshot = {
@@ -24,5 +24,14 @@ describe("storeSecretObjects", () => {
 
   it("produces valid Kubernetes Secrets", async () => {
     expect(await validateManifests(storeSecretObjects("hello", snapshot, "v1") as unknown as Manifest[])).toEqual([]);
+  });
+});
+
+describe("secretsAccessObjects", () => {
+  it("gives External Secrets read access to the local store's namespace, kept across platform upgrades", async () => {
+    const objects = secretsAccessObjects() as unknown as Manifest[];
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(["Namespace/devstack-secrets", "ServiceAccount/secret-reader", "Role/secret-reader", "RoleBinding/secret-reader"]);
+    for (const o of objects) expect(o.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    expect(await validateManifests(objects)).toEqual([]);
   });
 });

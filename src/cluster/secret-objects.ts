@@ -33,3 +33,48 @@ export function storeSecretObjects(app: string, snapshot: Snapshot, version: str
     data: Object.fromEntries(Object.entries(delivered[group]).map(([name, entry]) => [name, Buffer.from(entry.value).toString("base64")])),
   }));
 }
+
+/** The reader the ClusterSecretStore's kubernetes provider authenticates as (charts/platform). */
+export const SECRET_READER = "secret-reader";
+
+/**
+ * The local store's namespace and the read-only identity External Secrets
+ * uses on it: delivered with the secrets, only where the store is local.
+ * They were part of the platform chart once; `keep` stops a helm upgrade
+ * from that chart deleting them.
+ */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [field: string]: unknown;
+}
+
+export function secretsAccessObjects(): KubeObject[] {
+  const metadata = (name: string, namespaced = true) => ({
+    name,
+    ...(namespaced ? { namespace: SECRETS_NAMESPACE } : {}),
+    labels: { "app.kubernetes.io/managed-by": "devstack" },
+    annotations: { "helm.sh/resource-policy": "keep" },
+  });
+  return [
+    { apiVersion: "v1", kind: "Namespace", metadata: metadata(SECRETS_NAMESPACE, false) },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: metadata(SECRET_READER), automountServiceAccountToken: false },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: metadata(SECRET_READER),
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+        { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectrulesreviews"], verbs: ["create"] },
+      ],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: metadata(SECRET_READER),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SECRET_READER },
+      subjects: [{ kind: "ServiceAccount", name: SECRET_READER, namespace: SECRETS_NAMESPACE }],
+    },
+  ];
+}

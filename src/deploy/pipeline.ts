@@ -11,7 +11,7 @@ import { appChart } from "../charts/render.js";
 import { webappValues } from "../charts/values.js";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { diagnosePods } from "../cluster/diagnose.js";
-import { storeSecretObjects } from "../cluster/secret-objects.js";
+import { secretsAccessObjects, storeSecretObjects } from "../cluster/secret-objects.js";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
@@ -25,7 +25,7 @@ import { pebbleApiCa, stackStateDir } from "../stack/pebble.js";
 import { historyArgs, rollbackArgs, upgradeArgs } from "../charts/helm-args.js";
 import { ESO_SERVICE_ACCOUNT } from "../charts/platform-values.js";
 import { ensurePodIdentity } from "./eks.js";
-import { adoptableSecretsNamespace, ensurePlatform } from "./platform.js";
+import { ensurePlatform } from "./platform.js";
 import { hasScheduledExports, publishToolsImage } from "./tools-image.js";
 import { buildAndPublishLocal } from "./publish.js";
 import { buildAndPublishRemote } from "./publish-remote.js";
@@ -89,7 +89,7 @@ export async function secretsAndPlatform(config: ResolvedConfig, access: Pick<Cl
   const deliver = async () => {
     if (config.profile.secretStore.type !== "local") return;
     const kc = await kubeConfig(access.kubeconfig, access.context);
-    await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [adoptableSecretsNamespace(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
+    await step("secrets: deliver to namespace devstack-secrets", () => applyObjects(kc, [...secretsAccessObjects(), ...storeSecretObjects(config.app.name, sync.snapshot, secretsVersion(sync.snapshot))]));
   };
   const store = config.profile.secretStore;
   const cluster = config.profile.cluster;

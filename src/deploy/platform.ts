@@ -3,7 +3,7 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { prepareChart } from "../charts/dependencies.js";
 import { helm, helmUpgrade } from "../charts/helm.js";
-import { PLATFORM_NAMESPACE, PLATFORM_RELEASE, SECRETS_NAMESPACE } from "../charts/names.js";
+import { PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "../charts/names.js";
 import { operatorsPass, platformValues, type PlatformInputs } from "../charts/platform-values.js";
 import { PLATFORM_CHART } from "../charts/render.js";
 
@@ -19,22 +19,6 @@ export async function platformState(access: Access): Promise<{ installed: boolea
   const [last] = JSON.parse(result.stdout) as { status: string; description: string }[];
   const installed = last !== undefined && last.status === "deployed";
   return { installed, hash: last?.description.startsWith(PREFIX) ? last.description.slice(PREFIX.length) : undefined };
-}
-
-/**
- * The namespace the local store is delivered to exists before the platform
- * release; these labels let helm adopt it instead of refusing to install.
- */
-export function adoptableSecretsNamespace() {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: {
-      name: SECRETS_NAMESPACE,
-      labels: { "app.kubernetes.io/managed-by": "Helm" },
-      annotations: { "meta.helm.sh/release-name": PLATFORM_RELEASE, "meta.helm.sh/release-namespace": PLATFORM_NAMESPACE },
-    },
-  };
 }
 
 /**

@@ -60,8 +60,10 @@ export function evaluate(o: Observations): Check[] {
   const checks: Check[] = [];
   const [major = 0, minor = 0] = o.nodeVersion.replace(/^v/, "").split(".").map(Number);
   checks.push(
-    major > 20 || (major === 20 && minor >= 17)
+    major >= 22
       ? { id: "node", title: "Node.js", status: "ok", detail: `Node.js ${o.nodeVersion}` }
+      : major === 20 && minor >= 17
+        ? { id: "node", title: "Node.js", status: "warn", detail: `Node.js ${o.nodeVersion} runs devstack, but is past its end of life; the AWS SDK's releases after January 2027 need 22`, fix: "install Node.js 22 or 24 (https://nodejs.org)" }
       : { id: "node", title: "Node.js", status: "fail", detail: `Node.js ${o.nodeVersion} is too old`, fix: "install Node.js 22 or 24 (https://nodejs.org)" },
   );
 

@@ -1,3 +1,4 @@
+import { DevstackError } from "../errors.js";
 import { connect } from "node:net";
 
 export function sleep(ms: number): Promise<void> {
@@ -5,7 +6,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Retries `probe` until it returns a value or the time is up; the last error explains the timeout. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250, fix = `see why in its logs (\`docker logs\` of its container, or \`devstack status\`), then run the command again: what is already up is reused`): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -15,7 +16,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what} did not become ready in ${Math.round(timeoutMs / 1000)} s${last ? ` (${(last as Error).message})` : ""}`);
+    if (Date.now() > deadline) throw new DevstackError(`${what} did not become ready in ${Math.round(timeoutMs / 1000)} s${last ? ` (last answer: ${(last as Error).message})` : ""}`, { fix });
     await sleep(intervalMs);
   }
 }

@@ -79,7 +79,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
         "ConfigMap", "ConfigMap", "ConfigMap", "CronJob", "CronJob", "Deployment", "ExternalSecret", "ExternalSecret", "HorizontalPodAutoscaler",
         "Ingress", "Job", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
       ]);
-      expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "ConfigMap", "ExternalSecret", "ExternalSecret", "Namespace", "Role", "RoleBinding", "ServiceAccount"]);
+      expect(rendered[profile]?.get("devstack-platform")?.map((m) => m.kind).sort()).toEqual(["ClusterIssuer", "ClusterSecretStore", "ConfigMap", "ExternalSecret", "ExternalSecret"]);
     }
   });
 

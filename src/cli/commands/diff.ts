@@ -5,7 +5,8 @@ import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
 import { configView } from "../../config/view.js";
 import { protectLocalStores } from "../protect.js";
 import { DevstackError } from "../../errors.js";
-import { colors, out, printJson, table } from "../output.js";
+import { describeOsError } from "../../fs/os-errors.js";
+import { colors, err, out, printJson, table } from "../output.js";
 
 // Where each profile's file lives is not a difference in what it deploys.
 const bookkeeping = (path: string) => path === "profile.file" || path === "profile.source";
@@ -46,7 +47,8 @@ async function compareManifests(a: ResolvedConfig, b: ResolvedConfig): Promise<{
     const skipped = [...new Set([...left, ...right].flatMap((r) => r.skipped?.dependencies ?? []))];
     return { report: compareProfiles(left, right), skipped };
   } catch (error) {
-    return { error: error instanceof DevstackError ? error.message : String(error), skipped: [] };
+    const message = error instanceof DevstackError ? error.message : (describeOsError(error)?.message ?? (error instanceof Error ? error.message : String(error)));
+    return { error: message, skipped: [] };
   }
 }
 
@@ -61,7 +63,8 @@ export async function run(options: { json?: boolean; strict?: boolean }, [a, b]:
   const differences = diffValues(configView(left), configView(right), bookkeeping);
   const manifests = await compareManifests(left, right);
   const ok = manifests.report ? parityOk(manifests.report) : false;
-  const code = options.strict && !ok ? 1 : 0;
+  // Manifests that could not be rendered were not compared: the command did not do its job, strict or not.
+  const code = !manifests.report || (options.strict && !ok) ? 1 : 0;
 
   if (options.json) {
     printJson({
@@ -81,7 +84,8 @@ export async function run(options: { json?: boolean; strict?: boolean }, [a, b]:
   out("");
   const report = manifests.report;
   if (!report) {
-    out(colors.red(`manifests not compared: ${manifests.error}`));
+    err(`${colors.red("manifests not compared")}: ${manifests.error}`);
+    err(`${colors.cyan("fix:")} \`devstack render --profile ${a as string}\` and \`--profile ${b as string}\` show which render fails and why`);
     return code;
   }
   for (const [only, name] of [[report.onlyInA, a], [report.onlyInB, b]] as const) {
