@@ -15,7 +15,8 @@ export type Sensitive = (path: KeyPath) => boolean;
 export function describeFound(value: unknown, hide: boolean): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";
+  if (value instanceof Uint8Array) return "binary data (a !!binary tag)";
   if (typeof value === "object") return "a map";
   if (hide) return `a ${typeof value} (value not shown)`;
   if (typeof value === "string") {
@@ -32,6 +33,8 @@ const typeNames: Record<string, string> = {
   number: "a number",
   int: "a whole number",
   boolean: "true or false",
+  record: "a map",
+  map: "a map",
 };
 
 export function dotted(path: KeyPath): string {
@@ -51,7 +54,8 @@ function sizeMessage(issue: ZodIssue & { code: "too_small" | "too_big" }, found:
   const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
   const inclusive = issue.inclusive !== false;
   const relation = issue.code === "too_small" ? (inclusive ? "at least" : "more than") : inclusive ? "at most" : "less than";
-  const unit = issue.origin === "array" ? " item(s)" : issue.origin === "string" ? " character(s)" : "";
+  const plural = Number(bound) === 1 ? "" : "s";
+  const unit = issue.origin === "array" ? ` item${plural}` : issue.origin === "string" ? ` character${plural}` : "";
   return `expected ${relation} ${String(bound)}${unit}, found ${found}`;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, formatIssue } from "../errors.js";
 import { BASE_APP, BASE_PROFILE, MALFORMED } from "./malformed.cases.js";
 import { loadConfig, resolveTexts } from "./resolve.js";
+import { decodeConfig } from "./yaml-source.js";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,12 +20,18 @@ function problems(app: string, profile: string): string[] {
 }
 
 describe("malformed configs and profiles", () => {
-  it("has at least 25 cases", () => {
-    expect(MALFORMED.length).toBeGreaterThanOrEqual(25);
+  it("has at least 100 cases, each with its own title", () => {
+    expect(MALFORMED.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(MALFORMED.map((c) => c.title)).size).toBe(MALFORMED.length);
   });
 
   it.each(MALFORMED)("$title", (c) => {
     const expected = Array.isArray(c.expected) ? c.expected : [c.expected];
+    if (c.bytes) {
+      const decoded = decodeConfig("devstack.yaml", c.bytes);
+      expect(decoded.issues.length > 0 ? decoded.issues.map(formatIssue) : problems(decoded.text, c.profile ?? BASE_PROFILE)).toEqual(expected);
+      return;
+    }
     expect(problems(c.app ?? BASE_APP, c.profile ?? BASE_PROFILE)).toEqual(expected);
   });
 
@@ -97,6 +104,7 @@ describe("resolution", () => {
   it("falls back to a built-in profile the project does not have", () => {
     const dir = mkdtempSync(join(tmpdir(), "devstack-builtin-"));
     writeFileSync(join(dir, "devstack.yaml"), BASE_APP);
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
     const local = loadConfig({ cwd: dir, profile: "local" });
     const prod = loadConfig({ cwd: dir, profile: "prod" });
     expect(local.profileSource).toBe("builtin");
@@ -107,5 +115,26 @@ describe("resolution", () => {
 
   it("finds devstack.yaml in a parent directory", () => {
     expect(loadConfig({ cwd: join(HELLO, "src"), profile: "local" }).app.name).toBe("hello");
+  });
+
+  it("refuses paths in devstack.yaml that name nothing in the project, at their key", () => {
+    const dir = mkdtempSync(join(tmpdir(), "devstack-paths-"));
+    try {
+      writeFileSync(join(dir, "devstack.yaml"), `${BASE_APP}build:\n  dockerfile: docker/App.Dockerfile\nchart: deploy/chart\n`);
+      let issues: string[] = [];
+      try {
+        loadConfig({ cwd: dir, profile: "local" });
+      } catch (error) {
+        issues = (error as ConfigError).issues.map(formatIssue);
+      }
+      expect(issues).toEqual([
+        `devstack.yaml:5:15: build.dockerfile: no docker/App.Dockerfile in the build context .: write one, or point build.dockerfile (relative to the context) at it`,
+        `devstack.yaml:6:8: chart: no Helm chart at deploy/chart (a directory with a Chart.yaml, relative to devstack.yaml)`,
+      ]);
+      writeFileSync(join(dir, "devstack.yaml"), `${BASE_APP}build:\n  context: app\n`);
+      expect(() => loadConfig({ cwd: dir, profile: "local" })).toThrow(ConfigError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

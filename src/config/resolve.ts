@@ -4,6 +4,7 @@ import type * as z from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
 import { dotted, toConfigIssues, type Sensitive } from "./issues.js";
 import { APP_FILE, findProfileFile, findProjectDir } from "./project.js";
+import { projectFileIssues } from "./project-files.js";
 import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
 import { profileSchema, type ProfileConfig } from "./schema/profile.js";
 import { expandTemplate, type TemplateScope } from "./templates.js";
@@ -31,8 +32,9 @@ export interface LoadOptions {
   instance?: string;
 }
 
+// A value under secrets: may be pasted secret material, except a recipe's settings, which only describe one (an `external:` value may be a pasted token).
 const appSensitive: Sensitive = (path) =>
-  path[0] === "secrets" ||
+  (path[0] === "secrets" && path[2] !== "generate" && path[2] !== "description") ||
   ((path[0] === "env" || (path[0] === "build" && path[1] === "args")) && looksLikeSecret(String(path.at(-1))));
 
 const notSensitive: Sensitive = () => false;
@@ -125,7 +127,7 @@ function byPosition(a: ConfigIssue, b: ConfigIssue): number {
 }
 
 /** Resolves already-read sources; exported so tests and `init` can check text that is not on disk. */
-export function resolveSources(app: YamlSource, profile: YamlSource, profileName: string): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
+export function resolveSources(app: YamlSource, profile: YamlSource, profileName: string, projectDir?: string): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
   const issues: ConfigIssue[] = [];
   const { scopes, host, url } = buildScopes(app.data, profile.data, profileName, profile, issues);
   const skipProfile = (p: KeyPath) => p.length === 1 && (p[0] === "vars" || p[0] === "domain" || p[0] === "host");
@@ -134,6 +136,7 @@ export function resolveSources(app: YamlSource, profile: YamlSource, profileName
   const profileData = expandTree(profile.data, [], scopes.full, profile, issues, skipProfile);
   const appConfig = validate(appSchema, appData, app, appSensitive, issues);
   const profileConfig = validate(profileSchema, profileData, profile, notSensitive, issues);
+  if (appConfig && projectDir !== undefined) issues.push(...projectFileIssues(appConfig, projectDir, app));
   if (issues.length > 0 || !appConfig || !profileConfig) {
     throw new ConfigError(issues.sort(byPosition), "fix the lines above; `devstack schema` prints what each key accepts");
   }
@@ -145,12 +148,13 @@ export function resolveTexts(
   app: { file: string; text: string },
   profile: { file: string; text: string },
   profileName: string,
+  projectDir?: string,
 ): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
   const a = parseYaml(app.file, app.text);
   const p = parseYaml(profile.file, profile.text);
   const syntax = [...a.issues, ...p.issues];
   if (syntax.length > 0) throw new ConfigError(syntax.sort(byPosition), "fix the YAML syntax at the positions above");
-  return resolveSources(a.source, p.source, profileName);
+  return resolveSources(a.source, p.source, profileName, projectDir);
 }
 
 /** Finds the project, reads devstack.yaml and the profile, and resolves both. */
@@ -161,7 +165,7 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const profileFile = findProfileFile(projectDir, profileName);
   const appPath = `${projectDir}/${APP_FILE}`;
   const display = (p: string) => (p.startsWith(projectDir) ? relative(cwd, p) || APP_FILE : p);
-  const resolved = resolveTexts(readText(appPath, display(appPath)), readText(profileFile.path, display(profileFile.path)), profileName);
+  const resolved = resolveTexts(readText(appPath, display(appPath)), readText(profileFile.path, display(profileFile.path)), profileName, projectDir);
   const instance = options.instance ?? process.env.DEVSTACK_INSTANCE;
   return {
     ...resolved,

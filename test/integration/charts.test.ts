@@ -175,6 +175,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
   it("passes helm lint --strict for an app on every built-in profile", async () => {
     const dir = mkdtempSync(join(tmpdir(), "devstack-builtin-lint-"));
     writeFileSync(join(dir, "devstack.yaml"), "name: shop\nservice:\n  port: 3000\nsecrets:\n  KEY:\n    external: true\ndatabase:\n  name: shop\n");
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
     const builtins = readdirSync(join(ROOT, "profiles")).map((f) => f.replace(/\.yaml$/, ""));
     expect(builtins).toEqual(expect.arrayContaining(["local", "prod"]));
     for (const profile of builtins) {

@@ -270,6 +270,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     const project = join(work, "project");
     mkdirSync(join(project, "profiles"), { recursive: true });
     writeFileSync(join(project, "devstack.yaml"), "name: shop\nservice:\n  port: 3000\ndatabase:\n  name: shop\nexports:\n  orders:\n    table: laptop\n    cursor: updated_at\n    columns: [status, amount]\n    where: status <> 'pending'\n");
+    writeFileSync(join(project, "Dockerfile"), "FROM scratch\n");
     writeFileSync(join(project, "profiles", "test.yaml"), `cluster:\n  type: k3s\ndomain: localhost\ndatabase:\n  type: external\n  host: 127.0.0.1\n  port: ${pg0.port}\n  sslmode: disable\n`);
     const home = mkdtempSync(join(tmpdir(), "devstack-home-"));
     const env = { DEVSTACK_HOME: home };

@@ -50,7 +50,7 @@ export const secretSpec = z
     }
   });
 
-const command = z.array(processText, { error: "a command as a list of strings, e.g. [node, cron.js]" }).min(1);
+const command = z.array(processText, { error: "a command as a list of strings, e.g. [node, cron.js]" }).min(1, { error: "a command of at least one word, e.g. [node, cron.js]" });
 
 export const jobSpec = z.strictObject({
   schedule: cronSchedule,

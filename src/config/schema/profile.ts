@@ -157,6 +157,14 @@ export const localPorts = z.strictObject({
   smtpUi: port.default(8025),
   kubeApi: port.default(6443),
   objectStore: port.default(9000),
+}).superRefine((ports, ctx) => {
+  // Two services cannot listen on one host port; a default counts as much as a port written out.
+  const owner = new Map<number, string>();
+  for (const [key, value] of Object.entries(ports)) {
+    const first = owner.get(value);
+    if (first) ctx.addIssue({ code: "custom", path: [key], message: `port ${value} is already ports.${first}; each service needs its own host port`, params: { plain: true } });
+    else owner.set(value, key);
+  }
 });
 
 export const profileSchema = z
