@@ -2,22 +2,46 @@
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+/**
+ * What kind of failure, for `--json` readers and scripts: `usage` and
+ * `config` are the user's input (exit 2); the others name what could not be
+ * done. `internal` is left for real bugs.
+ */
+export type ErrorKind =
+  | "usage"
+  | "config"
+  | "failed"
+  | "timeout"
+  | "engine"
+  | "credentials"
+  | "network"
+  | "helm"
+  | "port-in-use"
+  | "not-found"
+  | "conflict"
+  | "filesystem"
+  | "secrets"
+  | "interrupted"
+  | "internal";
+
 /** A failure the user can act on: what failed, and the next thing to do. */
 export class DevstackError extends Error {
   readonly exitCode: number;
   readonly fix: string | undefined;
+  readonly kind: ErrorKind;
 
-  constructor(message: string, options: { fix?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { fix?: string; exitCode?: number; cause?: unknown; kind?: ErrorKind } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DevstackError";
     this.exitCode = options.exitCode ?? EXIT_FAILURE;
     this.fix = options.fix;
+    this.kind = options.kind ?? (this.exitCode === EXIT_USAGE ? "usage" : "failed");
   }
 }
 
 export class UsageError extends DevstackError {
   constructor(message: string, fix?: string) {
-    super(message, { exitCode: EXIT_USAGE, ...(fix === undefined ? {} : { fix }) });
+    super(message, { exitCode: EXIT_USAGE, kind: "usage", ...(fix === undefined ? {} : { fix }) });
     this.name = "UsageError";
   }
 }
@@ -38,7 +62,7 @@ export class ConfigError extends DevstackError {
   constructor(issues: ConfigIssue[], fix?: string) {
     const files = [...new Set(issues.map((i) => i.file))].join(", ");
     const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-    super(`invalid config in ${files} (${count})`, { exitCode: EXIT_USAGE, ...(fix === undefined ? {} : { fix }) });
+    super(`invalid config in ${files} (${count})`, { exitCode: EXIT_USAGE, kind: "config", ...(fix === undefined ? {} : { fix }) });
     this.name = "ConfigError";
     this.issues = issues;
   }

@@ -35,8 +35,16 @@ const crd = {
 const widget = (spec: Record<string, unknown>) => ({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", labels: { a: "b" } }, spec }) as unknown as Manifest;
 
 describe("custom resources against the CRD that defines them", () => {
-  it("reads the schema of every served version", () => {
-    expect(Object.keys(crdSchemas([crd]))).toEqual([crdKey("example.com/v1", "Widget")]);
+  it("reads the schema of every served version, and refuses objects of a version that is not served", () => {
+    const schemas = crdSchemas([crd]);
+    expect(Object.keys(schemas)).toEqual([crdKey("example.com/v1", "Widget"), crdKey("example.com/v0", "Widget")]);
+    const old = { ...widget({ target: { name: "x" } }), apiVersion: "example.com/v0" } as Manifest;
+    expect(validateCustomResource(old, schemas[crdKey("example.com/v0", "Widget")] as OpenApiSchema)).toEqual([{ path: "apiVersion", message: "version example.com/v0 of Widget is not served by its CRD: use a served version" }]);
+  });
+
+  it("treats a null as absent, as the API server prunes it", () => {
+    expect(validateCustomResource(widget({ target: { name: null }, port: null }), schema)).toEqual([]);
+    expect(validateCustomResource(widget({ target: null }), schema)).toEqual([{ path: "spec", message: "must have required property 'target'" }]);
   });
 
   it("accepts what the schema allows", () => {

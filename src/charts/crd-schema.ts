@@ -26,7 +26,10 @@ export interface SchemaProblem {
   message: string;
 }
 
-/** `group/version/Kind` → schema, for every served version of every CRD among the manifests. */
+/** What a version the CRD defines but does not serve stands for: the API server refuses objects of it. */
+export const NOT_SERVED: OpenApiSchema = { "x-devstack-not-served": true } as OpenApiSchema;
+
+/** `group/version/Kind` → schema, for every version of every CRD among the manifests (NOT_SERVED where it is not served). */
 export function crdSchemas(manifests: Manifest[]): Record<string, OpenApiSchema> {
   const schemas: Record<string, OpenApiSchema> = {};
   for (const m of manifests) {
@@ -34,7 +37,10 @@ export function crdSchemas(manifests: Manifest[]): Record<string, OpenApiSchema>
     const spec = m.spec as { group?: string; names?: { kind?: string }; versions?: { name: string; served?: boolean; schema?: { openAPIV3Schema?: OpenApiSchema } }[] } | undefined;
     for (const v of spec?.versions ?? []) {
       const schema = v.schema?.openAPIV3Schema;
-      if (spec?.group && spec.names?.kind && schema && v.served !== false) schemas[crdKey(`${spec.group}/${v.name}`, spec.names.kind)] = schema;
+      if (!spec?.group || !spec.names?.kind) continue;
+      const key = crdKey(`${spec.group}/${v.name}`, spec.names.kind);
+      if (v.served === false) schemas[key] = NOT_SERVED;
+      else if (schema) schemas[key] = schema;
     }
   }
   return schemas;
@@ -46,6 +52,9 @@ export const crdKey = (apiVersion: string, kind: string) => `${apiVersion}/${kin
 const OBJECT_ROOT = new Set(["apiVersion", "kind", "metadata"]);
 
 export function validateCustomResource(object: Manifest, schema: OpenApiSchema): SchemaProblem[] {
+  if (schema === NOT_SERVED || (schema as Record<string, unknown>)["x-devstack-not-served"]) {
+    return [{ path: "apiVersion", message: `version ${String(object.apiVersion)} of ${String(object.kind)} is not served by its CRD: use a served version` }];
+  }
   const problems: SchemaProblem[] = [];
   check(object, schema, "", problems, true);
   return problems;
@@ -66,10 +75,8 @@ function fits(value: unknown, schema: OpenApiSchema): boolean {
 
 function check(value: unknown, schema: OpenApiSchema, path: string, problems: SchemaProblem[], root: boolean): void {
   const at = (message: string) => problems.push({ path, message });
-  if (value === null) {
-    if (!schema.nullable) at("must not be null");
-    return;
-  }
+  // The API server drops a null where the schema does not allow one (or applies the field's default): it is absent.
+  if (value === null) return;
   for (const part of schema.allOf ?? []) check(value, part, path, problems, root);
   if (schema.anyOf && !schema.anyOf.some((s) => fits(value, s))) at("matches none of the allowed forms (anyOf)");
   if (schema.oneOf && schema.oneOf.filter((s) => fits(value, s)).length !== 1) at("must match exactly one allowed form (oneOf)");
@@ -92,7 +99,7 @@ function check(value: unknown, schema: OpenApiSchema, path: string, problems: Sc
   }
   if (actual !== "object") return;
   const object = value as Record<string, unknown>;
-  for (const name of schema.required ?? []) if (object[name] === undefined) problems.push({ path, message: `must have required property '${name}'` });
+  for (const name of schema.required ?? []) if (object[name] === undefined || (object[name] === null && !schema.properties?.[name]?.nullable)) problems.push({ path, message: `must have required property '${name}'` });
   const embedded = root || schema["x-kubernetes-embedded-resource"] === true;
   for (const [key, item] of Object.entries(object)) {
     // Checked by the server as a core ObjectMeta, whatever the CRD says of it (cert-manager's: `type: object`).

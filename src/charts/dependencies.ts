@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -120,13 +120,13 @@ export async function prepareChart(source: string): Promise<PreparedChart> {
   const id = createHash("sha256").update(hashDir(source)).update(local?.digest ?? "").digest("hex").slice(0, 16);
   const dir = join(cache, `${String(chart.name)}-${local ? "local-" : ""}${id}`);
   const wanted = local ? local.found : deps;
-  if (vendored(dir, wanted)) return finish(dir, deps, wanted, local?.problems.join("; "));
+  if (wanted.length === deps.length && existsSync(join(dir, "Chart.yaml")) && vendored(dir, wanted)) return finish(touch(dir), deps, wanted, undefined);
 
   // Offline, or after a recent repository failure, nothing can be vendored: the copy without dependencies is reused as is.
   const failedAt = join(cache, `${String(chart.name)}.unreachable`);
   const lastFailure = local ? undefined : recentFailure(failedAt);
   const known = local ? undefined : process.env.DEVSTACK_OFFLINE === "1" ? "DEVSTACK_OFFLINE=1" : lastFailure;
-  if (known !== undefined && existsSync(join(partialDir(dir, []), "Chart.yaml"))) return finish(partialDir(dir, []), deps, [], known);
+  if (known !== undefined && existsSync(join(partialDir(dir, []), "Chart.yaml"))) return finish(touch(partialDir(dir, [])), deps, [], known);
 
   // Every run stages its own copy and publishes it by rename; a copy another run published first is used, never deleted under it.
   const staging = `${dir}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
@@ -152,6 +152,17 @@ export async function prepareChart(source: string): Promise<PreparedChart> {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Marks a working copy as in use, so pruning (by age) leaves it alone. */
+function touch(dir: string): string {
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now);
+  } catch {
+    // Read-only cache: it still serves.
+  }
+  return dir;
 }
 
 /** The copy with only some dependencies, named by which, so each such copy is written once. */

@@ -20,7 +20,9 @@ export function objectLimitProblems(m: Manifest): { path: string; message: strin
     let total = 0;
     for (const field of ["data", "binaryData", "stringData"] as const) {
       const values = m[field] as Record<string, string> | undefined;
-      for (const [key, value] of Object.entries(values ?? {})) total += bytes(key) + (field === "data" && m.kind === "Secret" ? Math.floor((value.length * 3) / 4) : bytes(String(value)));
+      // Base64 fields count as the bytes they hold: a Secret's data, a ConfigMap's binaryData.
+      const encoded = (field === "data" && m.kind === "Secret") || field === "binaryData";
+      for (const [key, value] of Object.entries(values ?? {})) total += bytes(key) + (encoded ? Buffer.from(String(value), "base64").length : bytes(String(value)));
     }
     if (total > DATA_LIMIT) problems.push({ path: "data", message: `holds ${size(total)}; a ${m.kind} holds at most 1 MiB` });
   }

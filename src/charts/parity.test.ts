@@ -107,4 +107,13 @@ describe("compareRenders", () => {
     // Equal values mask alike, so equal Secrets show no difference.
     expect(compareRenders({ resources: [secret(canary)], values: {} }, { resources: [secret(canary)], values: {} }).unexpected).toEqual([]);
   });
+
+  it("keeps differences in a config file that a YAML 1.2 reading would hide", () => {
+    const file = (port: string, version: string, mode: string) => ({ "config.yaml": `port: ${port}\nversion: ${version}\nmode: ${mode}\n` });
+    const report = compareRenders(
+      { resources: [res({ kind: "ConfigMap", name: "c", spec: file("3100", "1.10", "0644") })], values: {} },
+      { resources: [res({ kind: "ConfigMap", name: "c", spec: file("0xC1C", "1.1", "644") })], values: {} },
+    );
+    expect(report.unexpected.map((d) => d.path)).toEqual(["spec.config.yaml > mode", "spec.config.yaml > port", "spec.config.yaml > version"]);
+  });
 });

@@ -1,4 +1,4 @@
-import { parse } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { diffValues, type Difference } from "../config/diff.js";
 import { maskSecretData, resourceId, type RenderedResource } from "./manifests.js";
 
@@ -71,22 +71,33 @@ function explanation(d: { path: string; a: unknown; b: unknown }, declared: Decl
 // Hashes of values (pod-rolling checksums) differ whenever any hashed value does.
 const derived = (path: string) => /(^|\.)checksum\//.test(path);
 
-/** A config file held as text (Alertmanager's, Loki's): its structure, so each of its fields can be explained. */
+/**
+ * A config file held as text (Alertmanager's, Loki's): its structure, so each
+ * of its fields can be explained. A plain scalar keeps its text as written:
+ * `0644` and `644`, or `1.10` and `1.1`, are different to the Go program
+ * that reads the file, so they stay different here.
+ */
 function embedded(value: unknown): object | undefined {
   if (typeof value !== "string" || !value.includes("\n")) return undefined;
-  try {
-    const parsed: unknown = parse(value);
-    return typeof parsed === "object" && parsed !== null ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const doc = parseDocument(value, { version: "1.1" });
+  if (doc.errors.length > 0) return undefined;
+  const toText = (node: unknown): unknown => {
+    if (isMap(node)) return Object.fromEntries(node.items.map((pair) => [String(isScalar(pair.key) ? pair.key.value : pair.key), toText(pair.value)]));
+    if (isSeq(node)) return node.items.map(toText);
+    if (isScalar(node)) return node.type === Scalar.PLAIN && node.range ? value.slice(node.range[0], node.range[1]) : node.value;
+    return node === null || node === undefined ? null : String(node);
+  };
+  const parsed = toText(doc.contents);
+  return typeof parsed === "object" && parsed !== null ? parsed : undefined;
 }
 
 /** A field, or each field of a config file held in it, compared and explained on its own. */
 function differencesIn(objectA: unknown, objectB: unknown): Difference[] {
   return diffValues(objectA, objectB).flatMap((d) => {
     const [a, b] = [embedded(d.a), embedded(d.b)];
-    return a && b ? diffValues(a, b).map((inner) => ({ ...inner, path: `${d.path} > ${inner.path}` })) : [d];
+    const inner = a && b ? diffValues(a, b) : [];
+    // Texts that differ only in what no field holds (comments, layout) are still reported whole.
+    return inner.length > 0 ? inner.map((x) => ({ ...x, path: `${d.path} > ${x.path}` })) : [d];
   });
 }
 

@@ -19,10 +19,11 @@ const dir = () => join(userDirs().cache, "helm-template");
 function chartDigest(chart: string): string {
   const hash = createHash("sha256");
   const walk = (current: string, prefix: string): void => {
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
-      else hash.update(`${prefix}${entry.name}\0`).update(readFileSync(path));
+    for (const name of readdirSync(current).sort()) {
+      const path = join(current, name);
+      // Links are followed, as helm follows them.
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else hash.update(`${prefix}${name}\0`).update(readFileSync(path));
     }
   };
   walk(chart, "");

@@ -1,4 +1,5 @@
 import type { Resources } from "./platform-budget.js";
+import { splitReference } from "./platform-images.js";
 
 // One Traefik setting, two chart dialects. On EKS the platform installs the
 // traefik chart it pins (41.x: `log` / `accessLog`); k3s bundles its own
@@ -19,10 +20,17 @@ export function traefikChartValues(resources: Resources) {
   };
 }
 
-/** valuesContent of the HelmChartConfig for k3s's bundled traefik chart (37.x). */
-export function k3sTraefikValues(resources: Resources) {
+/**
+ * valuesContent of the HelmChartConfig for k3s's bundled traefik chart
+ * (37.x). A mirror reaches its image through k3s's --system-default-registry;
+ * an `images.overrides.traefik` replaces it here, as the platform's.
+ */
+export function k3sTraefikValues(resources: Resources, override?: string) {
+  const image = override ? splitReference(override) : undefined;
+  const slash = image ? image.repository.lastIndexOf("/") : -1;
   return {
     logs: { general: { format: "json" }, access: { enabled: true, format: "json" } },
     resources,
+    ...(image ? { image: { registry: image.repository.slice(0, slash), repository: image.repository.slice(slash + 1), ...(image.tag ? { tag: image.tag } : {}) } } : {}),
   };
 }

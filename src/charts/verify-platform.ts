@@ -81,21 +81,33 @@ function transientJob(m: Manifest): boolean {
   return m.kind === "Job" || m.kind === "Pod";
 }
 
-/** The subchart values devstack sets that the chart does not know: not in its values.yaml, nor read whole by a template. */
-export function unknownKeys(set: unknown, defaults: unknown, templates: string, path: string[] = []): string[] {
+/**
+ * Where devstack hands a program its own configuration through a chart
+ * value (Loki's ruler, Alertmanager's config, Grafana's provisioning): the
+ * keys below are that program's, not the chart's.
+ */
+export const PASSTHROUGH = new Set(["loki.loki.rulerConfig", "alertmanager.config", "grafana.datasources", "grafana.dashboardProviders"]);
+
+/**
+ * The subchart values devstack sets that the chart does not know: not in its
+ * values.yaml (below a default that has keys, every key must be one of them),
+ * nor read by name in its templates (for keys values.yaml leaves out).
+ */
+export function unknownKeys(set: unknown, defaults: unknown, templates: string, path: string[] = [], passthrough: ReadonlySet<string> = new Set()): string[] {
   if (typeof set !== "object" || set === null || Array.isArray(set)) return [];
   const found: string[] = [];
   for (const [key, value] of Object.entries(set)) {
     const here = [...path, key];
+    if (passthrough.has(here.join("."))) continue;
     const def = typeof defaults === "object" && defaults !== null ? (defaults as Record<string, unknown>)[key] : undefined;
-    const readWhole = (p: string[]) => new RegExp(`\\.Values\\.${p.map((k) => k.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join("\\.")}(?![\\w.])`).test(templates);
-    if (def === undefined && !here.some((_, i) => readWhole(here.slice(0, i + 1)))) {
-      found.push(here.join("."));
+    if (def === undefined || def === null) {
+      const named = new RegExp(`\\.Values\\.${here.map((k) => k.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")).join("\\.")}(?![\\w])`).test(templates);
+      if (!named && def === undefined) found.push(here.join("."));
       continue;
     }
-    // A free-form map (empty by default) or one a template reads whole takes any keys.
-    const freeForm = typeof def === "object" && def !== null && !Array.isArray(def) && Object.keys(def).length === 0;
-    if (!freeForm && !readWhole(here)) found.push(...unknownKeys(value, def, templates, here));
+    // A free-form map (empty by default) takes any keys; so does a container's resources (requests, limits), whatever the default holds.
+    const freeForm = (typeof def === "object" && !Array.isArray(def) && Object.keys(def).length === 0) || key === "resources";
+    if (!freeForm) found.push(...unknownKeys(value, def, templates, here, passthrough));
   }
   return found;
 }
@@ -207,7 +219,7 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
       for (const [name, chart] of subcharts) {
         const chartValues = parse(readFileSync(join(PLATFORM_CHART, "values.yaml"), "utf8")) as Record<string, unknown>;
         const { enabled: _enabled, ...set } = mergeValues((chartValues[name] ?? {}) as Record<string, unknown>, (values[name] ?? {}) as Record<string, unknown>);
-        for (const key of unknownKeys(set, chart.values, chart.templates)) {
+        for (const key of unknownKeys(set, chart.values, chart.templates, [], new Set([...PASSTHROUGH].filter((p) => p.startsWith(`${name}.`)).map((p) => p.slice(name.length + 1))))) {
           result.unknownValueKeys++;
           add("values", `${where} ${name}`, `${key}: not a value of ${name} (not in its values.yaml, nor read by its templates)`);
         }
@@ -235,6 +247,7 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
       }
       if (config.profile.cluster.type === "k3s") result.localPlatformMemoryRequestsMi = Math.max(result.localPlatformMemoryRequestsMi, Math.round(memory));
       // Traefik (EKS): its pods carry the label the traffic dashboard selects by.
+      const traefikBefore = result.traefikChecks;
       for (const m of objects.filter((o) => o.kind === "Deployment" && podSpecs(o).some((p) => p.labels["app.kubernetes.io/name"] === TRAEFIK_SERVICE_NAME))) {
         result.traefikChecks++;
         const args = containersOf(m).flatMap((c) => (c as Container & { args?: string[] }).args ?? []);
@@ -242,7 +255,7 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
           if (!args.includes(flag)) add("traefik", `${where} ${m.metadata.name}`, `missing ${flag}: the dashboards read ${ACCESS_LOG_FIELDS.join(", ")} from JSON access logs`);
         }
       }
-      if (config.profile.cluster.type !== "k3s" && result.traefikChecks === 0) add("traefik", where, `no Traefik Deployment labelled app.kubernetes.io/name=${TRAEFIK_SERVICE_NAME}`);
+      if (config.profile.cluster.type !== "k3s" && result.traefikChecks === traefikBefore) add("traefik", where, `no Traefik Deployment labelled app.kubernetes.io/name=${TRAEFIK_SERVICE_NAME}`);
 
       // A mirror moves every image the platform runs.
       const mirror = "mirror.verify.invalid/m";
@@ -289,6 +302,14 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
         result.traefikChecks++;
         if (!deployment || !podSpecs(deployment).some((p) => p.labels["app.kubernetes.io/name"] === TRAEFIK_SERVICE_NAME)) add("traefik", "k3s traefik", `pods not labelled app.kubernetes.io/name=${TRAEFIK_SERVICE_NAME}`);
         for (const flag of ["--log.format=json", "--accesslog=true", "--accesslog.format=json"]) if (!args.includes(flag)) add("traefik", "k3s traefik", `missing ${flag}`);
+        // An images.overrides.traefik reaches the bundled Traefik too.
+        const override = "mirror.verify.invalid/m/library/traefik:v9.9.9";
+        const overridden = parseManifests(await helmTemplate({ release: "traefik", chart, namespace: "kube-system", values: k3sTraefikValues(budgetOf("traefik", "traefik"), override), kubeVersion: KUBE_VERSION })).map((r) => r.object);
+        const images = overridden.flatMap((o) => containersOf(o).map((c) => c.image));
+        if (!images.includes(override)) {
+          result.imagesNotMirrored++;
+          add("images", "k3s traefik", `images.overrides.traefik does not reach it: ${images.join(", ")}`);
+        }
       } catch (error) {
         result.invalidObjects++;
         add("values", "k3s traefik", (error as Error).message.split("\n").slice(0, 4).join(" "));

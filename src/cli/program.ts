@@ -281,6 +281,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack secrets sync", "devstack secrets sync --profile prod --json"]))
     .action(dispatch(() => import("./commands/secrets-sync.js")));
+  secrets
+    .command("key")
+    .description("where the local stores' key lives (keychain or 0600 file); back it up, restore or move it; never shown on a terminal")
+    .option("--export <file>", "write a backup of the key to a new file (0600); `-` writes it to a pipe, never to a terminal")
+    .option("--import <file>", "restore the key from a backup, after checking it opens the stores")
+    .option("--move-to <place>", "move the key to the keychain or to the file (keychain|file)")
+    .option("--start-over", "set every local store and the key aside (nothing is deleted) and begin anew with a new key")
+    .addOption(jsonOption())
+    .addHelpText("after", examples(["devstack secrets key", "devstack secrets key --export ~/devstack-store-key.txt", "devstack secrets key --import ~/devstack-store-key.txt"]))
+    .action(dispatch(() => import("./commands/secrets-key.js")));
 
   program
     .command("doctor")

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { basename } from "node:path";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { prepareChart } from "../charts/dependencies.js";
@@ -30,13 +31,14 @@ export async function platformState(access: Access): Promise<{ installed: boolea
  */
 export async function ensurePlatform(config: ResolvedConfig, access: Access, step: Step, inputs: PlatformInputs, beforeObjects: () => Promise<void>): Promise<"installed" | "upgraded" | "unchanged"> {
   const values = platformValues(config, inputs);
-  const hash = createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 16);
+  const prepared = await prepareChart(PLATFORM_CHART);
+  // The working copy's name carries the chart's and its subcharts' identity: a devstack that pins a new subchart upgrades.
+  const hash = createHash("sha256").update(JSON.stringify(values)).update(basename(prepared.dir)).digest("hex").slice(0, 16);
   const state = await platformState(access);
   if (state.installed && state.hash === hash) {
     await beforeObjects();
     return "unchanged";
   }
-  const prepared = await prepareChart(PLATFORM_CHART);
   if (prepared.skipped.length > 0) {
     throw new DevstackError(`the platform chart's dependencies cannot be fetched: ${prepared.reason}`, {
       fix: "installing the platform needs the public chart repositories (or a mirror of them); check the network, or unset DEVSTACK_OFFLINE",

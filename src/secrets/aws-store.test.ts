@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config/resolve.js";
 import { AwsSecretsManagerStore } from "./aws-store.js";
 import { secretPlan } from "./model.js";
-import { rotateSecret, setSecret, syncSecrets } from "./sync.js";
+import { rotateSecret, secretsVersion, setSecret, syncSecrets } from "./sync.js";
 
 // The one test double devstack allows: no AWS endpoint runs here, so the
 // SDK's request handler (its HTTP layer) is replaced by an in-memory Secrets
@@ -201,5 +201,15 @@ describe("the AWS Secrets Manager store", () => {
     )) as Error & { fix?: string };
     expect(error.message).toMatch(/cannot read hello\/prod\/hello-app in AWS Secrets Manager: AccessDeniedException/);
     expect(error.fix).toMatch(/grant secretsmanager:GetSecretValue/);
+  });
+
+  it("returns after a write the snapshot every later read sees, so the deploy's secretsVersion does not move by itself", async () => {
+    const { store } = setup();
+    const written = await syncSecrets(plan, store);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secretsVersion(await store.read())).toBe(secretsVersion(written.snapshot));
+    const again = await syncSecrets(plan, store);
+    expect(again.created).toEqual([]);
+    expect(secretsVersion(again.snapshot)).toBe(secretsVersion(written.snapshot));
   });
 });

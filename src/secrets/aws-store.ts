@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import lockfile from "proper-lockfile";
 import { DevstackError } from "../errors.js";
 import { userDirs } from "../fs/paths.js";
 import { GROUPS, type Group } from "./model.js";
+import { fsStep } from "./store-errors.js";
+import { withLock } from "./store-lock.js";
 import { applyChanges, emptySnapshot, type Change, type SecretStore, type Snapshot } from "./store.js";
 
 // Older versions kept per-value change times in the same JSON under this
@@ -94,7 +95,9 @@ export class AwsSecretsManagerStore implements SecretStore {
         if (changes.length === 0) return { snapshot: remote.snapshot, applied: [] };
         const next = applyChanges(remote.snapshot, changes);
         const conflict = await this.write(next, [...new Set(changes.map((c) => c.group))], remote.versions);
-        if (!conflict) return { snapshot: next, applied: changes };
+        // Times come from the versions AWS recorded, as every later read sees them: a snapshot
+        // stamped with this machine's clock would change secretsVersion on the next deploy.
+        if (!conflict) return { snapshot: (await this.readRemote()).snapshot, applied: changes };
         if (attempt >= 3) throw this.churn();
       }
     });
@@ -122,14 +125,11 @@ export class AwsSecretsManagerStore implements SecretStore {
   // Runs on this machine queue on a lock; runs elsewhere are caught by the version token in write().
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     const lockDir = join(userDirs().cache, "locks");
-    mkdirSync(lockDir, { recursive: true });
     const lockTarget = join(lockDir, `aws-${createHash("sha256").update(this.location).digest("hex").slice(0, 16)}`);
-    const release = await lockfile.lock(lockTarget, { realpath: false, stale: 30_000, retries: { retries: 100, minTimeout: 50, maxTimeout: 500 } });
-    try {
-      return await work();
-    } finally {
-      await release();
-    }
+    return fsStep("lock", lockTarget, async () => {
+      mkdirSync(lockDir, { recursive: true });
+      return withLock(lockTarget, `the AWS secrets of ${this.app} (${this.profile})`, work);
+    });
   }
 
   /** Writes the given groups of `next`; true when another writer got there first. */

@@ -1,10 +1,15 @@
-import { createHash } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { DevstackError } from "../errors.js";
-import { writeDurable } from "../fs/durable.js";
-import { userDirs } from "../fs/paths.js";
+import { faultPoint, pausePoint, writeDurable } from "../fs/durable.js";
+import { scrubKey } from "./identity.js";
+import { KeyHome } from "./key-home.js";
 import { GROUPS } from "./model.js";
+import { notify } from "./notices.js";
+import { fsStep } from "./store-errors.js";
+import { loadKey, loadOrCreateKey, restoreFix, type LoadedKey } from "./store-key.js";
+import { LockLostError, pidAlive, withLock, type HeldLock } from "./store-lock.js";
 import { applyChanges, emptySnapshot, type Change, type SecretStore, type Snapshot } from "./store.js";
 
 interface StoreFile {
@@ -12,121 +17,258 @@ interface StoreFile {
   groups: Snapshot;
 }
 
-/** One identity per user, in its own 0600 file; created once, atomically, by whichever run comes first. */
-export async function loadIdentity(path: string): Promise<string> {
-  if (!existsSync(path)) {
-    mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-    const { generateX25519Identity } = await import("age-encryption");
-    const identity = await generateX25519Identity();
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, `# devstack secret store key: without it the local stores cannot be read\n${identity}\n`, { mode: 0o600 });
-    try {
-      linkSync(temp, path); // fails if another run created the key first; then theirs is used
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      rmSync(temp, { force: true });
-    }
-  }
-  const mode = statSync(path).mode & 0o777;
-  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
-    throw new DevstackError(`the secret store key ${path} is readable by others (mode ${mode.toString(8)})`, { fix: `chmod 600 ${path}` });
-  }
-  const line = readFileSync(path, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-"));
-  if (!line) throw new DevstackError(`${path} holds no age identity`, { fix: "restore the key file from your backup; without it the stores it encrypted cannot be read" });
-  return line.trim();
+interface Marker {
+  store: string;
+  recipient: string;
+  createdAt: string;
 }
 
 export function projectId(appName: string, projectDir: string): string {
   return `${appName}-${createHash("sha256").update(projectDir).digest("hex").slice(0, 8)}`;
 }
 
-/** An age-encrypted file per project and profile under the user's config directory. */
+function fsyncDir(dir: string): void {
+  // Windows cannot open a directory to fsync it; its renames are durable without.
+  if (process.platform === "win32") return;
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * An age-encrypted file per project and profile under the user's config
+ * directory. Reads need no lock (a store is replaced whole, by rename);
+ * writes are a short critical section — re-read, decide, write — under a
+ * lock, so a decision is always made on the latest values.
+ */
 export class LocalStore implements SecretStore {
   readonly kind = "local" as const;
   readonly location: string;
-  private readonly keyPath: string;
+  readonly home: KeyHome;
 
-  constructor(private readonly file: string, keyPath?: string) {
+  constructor(
+    private readonly file: string,
+    home?: KeyHome | string,
+  ) {
     this.location = file;
-    this.keyPath = keyPath ?? join(userDirs().config, "age-identity.txt");
+    this.home = home instanceof KeyHome ? home : home ? new KeyHome(home) : KeyHome.user();
   }
 
   static forProject(appName: string, projectDir: string, profile: string): LocalStore {
-    return new LocalStore(join(userDirs().config, "stores", projectId(appName, projectDir), `${profile}.age`));
+    const home = KeyHome.user();
+    return new LocalStore(join(home.storesDir, projectId(appName, projectDir), `${profile}.age`), home);
+  }
+
+  get marker(): string {
+    return this.home.markerFor(this.file);
+  }
+
+  private get prev(): string {
+    return `${this.file}.prev`;
   }
 
   async read(): Promise<Snapshot> {
-    if (!existsSync(this.file)) return emptySnapshot();
-    return this.decryptFile(this.file);
+    return (await this.readState()).snapshot;
   }
 
-  private async decryptFile(file: string): Promise<Snapshot> {
-    const identity = await loadIdentity(this.keyPath);
-    // Crypto and locking load only when a store is actually read or written: every command that merely resolves config stays fast.
+  private async readState(known?: LoadedKey): Promise<{ snapshot: Snapshot; exists: boolean }> {
+    if (!existsSync(this.file)) {
+      if (existsSync(this.marker)) throw await this.lost();
+      return { snapshot: emptySnapshot(), exists: false };
+    }
+    const key = known ?? (await loadKey(this.home, this.file));
+    // loadKey reports a missing key as lost when a store exists; this is for the type checker.
+    if (!key) throw new DevstackError(`no key for ${this.file}`, { fix: restoreFix() });
+    return { snapshot: await this.decryptFile(this.file, key), exists: true };
+  }
+
+  private async decrypt(file: string, key: LoadedKey): Promise<Snapshot> {
+    const bytes = await fsStep("read the secret store", file, () => readFileSync(file));
+    if (bytes.length === 0) throw new StoreDamage("it is empty (0 bytes)");
     const { Decrypter } = await import("age-encryption");
     const decrypter = new Decrypter();
-    decrypter.addIdentity(identity);
+    decrypter.addIdentity(key.identity);
     let text: string;
     try {
-      text = await decrypter.decrypt(readFileSync(file), "text");
+      text = await decrypter.decrypt(bytes, "text");
     } catch (error) {
-      throw this.unreadable(file, error as Error);
+      const message = (error as Error).message;
+      if (/no identity matched/i.test(message)) throw new WrongKey();
+      throw new StoreDamage(`it is cut short or altered: ${scrubKey(message)}`);
     }
     let parsed: StoreFile;
     try {
       parsed = JSON.parse(text) as StoreFile;
-    } catch (error) {
-      throw this.unreadable(file, error as Error);
+    } catch {
+      // JSON.parse's message quotes the text it choked on, which holds values: never shown.
+      throw new StoreDamage("its decrypted content is not a devstack store");
     }
+    if (typeof parsed !== "object" || parsed === null || typeof parsed.groups !== "object") throw new StoreDamage("its decrypted content is not a devstack store");
     const snapshot = emptySnapshot();
     for (const group of GROUPS) Object.assign(snapshot[group], parsed.groups?.[group] ?? {});
     return snapshot;
   }
 
-  private unreadable(file: string, error: Error): DevstackError {
-    if (/no identity matched/i.test(error.message)) {
-      return new DevstackError(`cannot decrypt ${file}: it was encrypted for another key than ${this.keyPath}`, {
-        fix: `restore the key that encrypted it to ${this.keyPath}; or move ${file} away to start over (generated secrets are made anew, external ones must be set again)`,
-      });
+  private async decryptFile(file: string, key: LoadedKey): Promise<Snapshot> {
+    try {
+      return await this.decrypt(file, key);
+    } catch (error) {
+      if (error instanceof WrongKey) {
+        throw new DevstackError(`cannot decrypt ${file}: it was encrypted with another key than the one in ${key.where}`, {
+          fix: `restore the key that encrypted it: \`devstack secrets key --import BACKUP_FILE\`; or, if ${file} came from elsewhere, move it away: \`mv ${file} ${file}.foreign && rm -f ${this.marker}\``,
+        });
+      }
+      if (error instanceof StoreDamage) {
+        const prevOk = file === this.file && (await this.readable(this.prev, key));
+        throw new DevstackError(`the secret store ${file} is damaged: ${error.message}`, {
+          fix: prevOk
+            ? `the previous version is kept and readable: \`cp ${this.prev} ${file}\` restores it (check it with \`devstack secrets ls\`)`
+            : `restore ${file} from a backup (its previous version ${this.prev} is ${existsSync(this.prev) ? "damaged too" : "missing"}); or start this profile over (generated values are made anew, external ones must be set again): \`mv ${file} ${file}.damaged && rm -f ${this.prev} ${this.marker}\``,
+        });
+      }
+      throw error;
     }
-    const prev = `${file}.prev`;
-    const fix = existsSync(prev)
-      ? `the previous version is kept: \`cp ${prev} ${file}\` restores it (check it with \`devstack secrets ls\`)`
-      : `move ${file} away to start over (generated secrets are made anew, external ones must be set again)`;
-    return new DevstackError(`the secret store ${file} is damaged (${error.message})`, { fix });
+  }
+
+  private async readable(file: string, key: LoadedKey): Promise<boolean> {
+    if (!existsSync(file)) return false;
+    try {
+      await this.decrypt(file, key);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The store is gone but its marker says values were created: never regenerate them silently. */
+  private async lost(): Promise<DevstackError> {
+    let createdAt = "";
+    try {
+      createdAt = ` on ${(JSON.parse(readFileSync(this.marker, "utf8")) as Marker).createdAt}`;
+    } catch {
+      // The marker's presence is what counts.
+    }
+    const key = await loadKey(this.home, this.file).catch(() => undefined);
+    const prevOk = key !== undefined && (await this.readable(this.prev, key));
+    return new DevstackError(`the secret store ${this.file} is missing, but its values were created${createdAt} (${this.marker}); devstack does not make them anew by itself`, {
+      fix: prevOk
+        ? `its previous version is kept and readable: \`cp ${this.prev} ${this.file}\` restores it`
+        : `restore ${this.file} from a backup; or, to make new values (external ones must be set again), remove the marker: \`rm ${this.marker}\``,
+    });
   }
 
   async update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }> {
-    mkdirSync(join(this.file, ".."), { recursive: true, mode: 0o700 });
-    await loadIdentity(this.keyPath);
-    const { default: lockfile } = await import("proper-lockfile");
-    const release = await lockfile.lock(this.file, {
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 200, minTimeout: 20, maxTimeout: 250 },
-      // A run blocked longer than `stale` (e.g. generating RSA keys) finishes its write; the next run re-reads.
-      onCompromised: () => undefined,
-    });
-    try {
-      const current = await this.read();
-      const changes = await decide(current);
-      if (changes.length === 0) return { snapshot: current, applied: [] };
-      const next = applyChanges(current, changes);
-      await this.write(next);
-      return { snapshot: next, applied: changes };
-    } finally {
-      await release();
+    // The key is found (or, in a fresh setup, made) before the store is locked: a keychain may ask the user first.
+    const key = await loadOrCreateKey(this.home, this.file);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fsStep("write the secret store", this.file, async () => {
+          mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+          return withLock(`${this.file}.lock`, `the secret store ${this.file}`, async (lock) => {
+            faultPoint("secrets:locked");
+            await pausePoint("secrets:locked");
+            this.sweep();
+            const { snapshot: current, exists } = await this.readState(key);
+            const changes = await decide(current);
+            if (changes.length === 0) return { snapshot: current, applied: [] };
+            const next = applyChanges(current, changes);
+            await this.commit(next, exists, key, lock);
+            return { snapshot: next, applied: changes };
+          });
+        });
+      } catch (error) {
+        if (error instanceof LockLostError && attempt < 5) continue;
+        throw error;
+      }
     }
   }
 
-  private async write(snapshot: Snapshot): Promise<void> {
-    const identity = await loadIdentity(this.keyPath);
-    const { Encrypter, identityToRecipient } = await import("age-encryption");
+  /** Leftover temporary files of killed runs (they hold ciphertext only, but clutter). */
+  private sweep(): void {
+    const dir = dirname(this.file);
+    const prefix = `${basename(this.file)}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.startsWith(prefix)) continue;
+      const match = /^(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name.slice(prefix.length));
+      if (match && !pidAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
+    }
+  }
+
+  /**
+   * The current version is first copied to .prev; the new one goes to a
+   * temporary file that is fsynced, and is renamed over the store only if
+   * this run still holds the lock.
+   */
+  private async commit(snapshot: Snapshot, exists: boolean, key: LoadedKey, lock: HeldLock): Promise<void> {
+    const { Encrypter } = await import("age-encryption");
     const encrypter = new Encrypter();
-    encrypter.addRecipient(await identityToRecipient(identity));
+    encrypter.addRecipient(key.recipient);
     const body: StoreFile = { version: 1, groups: snapshot };
     const encrypted = await encrypter.encrypt(JSON.stringify(body));
-    writeDurable(this.file, encrypted, { mode: 0o600, keepPrevious: true });
+    const dir = dirname(this.file);
+    const temps: string[] = [];
+    try {
+      if (exists) {
+        const prevTemp = `${this.file}.prev.${process.pid}.tmp`;
+        temps.push(prevTemp);
+        copyFileSync(this.file, prevTemp);
+        const fd = openSync(prevTemp, "r");
+        fsyncSync(fd);
+        closeSync(fd);
+        renameSync(prevTemp, this.prev);
+      }
+      const temp = `${this.file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      temps.push(temp);
+      const fd = openSync(temp, "wx", 0o600);
+      try {
+        writeSync(fd, encrypted);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      lock.verify();
+      faultPoint("durable:before-rename");
+      renameSync(temp, this.file);
+      fsyncDir(dir);
+    } catch (error) {
+      for (const temp of temps) rmSync(temp, { force: true });
+      throw error;
+    }
+    if (!exists) {
+      notify({ event: "secret-store-created", where: this.file, text: `created the secret store ${this.file}` });
+    }
+    if (!existsSync(this.marker)) {
+      try {
+        mkdirSync(this.home.markersDir, { recursive: true, mode: 0o700 });
+        const marker: Marker = { store: this.file, recipient: key.recipient, createdAt: new Date().toISOString() };
+        writeDurable(this.marker, `${JSON.stringify(marker, null, 2)}\n`, { mode: 0o600 });
+      } catch {
+        // The store itself now shows that values exist; the next write tries again.
+      }
+    }
+  }
+
+  /** Removes the store with its previous version, lock and marker (an isolated test stack's store). */
+  remove(): void {
+    for (const path of [this.file, this.prev, `${this.file}.lock`, this.marker]) rmSync(path, { force: true });
+    const dir = dirname(this.file);
+    try {
+      if (statSync(dir).isDirectory() && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Already gone.
+    }
   }
 }
+
+class WrongKey extends Error {}
+
+class StoreDamage extends Error {}

@@ -49,7 +49,10 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
   if (db) {
     stored.push(
       { name: "username", group: "database", kind: "generate", recipe: { type: "fixed", value: `${db.name}_app` }, description: "the app's database role", sensitive: false },
-      { name: "password", group: "database", kind: "generate", recipe: DB_PASSWORD, description: "the app's database role password", sensitive: true },
+      config.profile.database.type === "local"
+        ? { name: "password", group: "database", kind: "generate", recipe: DB_PASSWORD, description: "the app's database role password", sensitive: true }
+        : // The role lives in a database devstack does not run: its password is the one the database has, stored with `secrets set`.
+          { name: "password", group: "database", kind: "generate", recipe: DB_PASSWORD, description: "the app's database role password; set it to the role's password in the database with secrets set", sensitive: true, login: true },
     );
     derived.push({
       name: db.env,

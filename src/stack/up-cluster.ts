@@ -54,7 +54,7 @@ export async function upCluster(docker: Docker, config: ResolvedConfig, spec: St
       namespace(PLATFORM_NAMESPACE),
       corednsCustom(config.profile.domain),
       localRegistryHosting(ports.registry),
-      traefikConfig(goYaml(k3sTraefikValues(budgetOf("traefik", "traefik")))),
+      traefikConfig(goYaml(k3sTraefikValues(budgetOf("traefik", "traefik"), config.profile.images.overrides.traefik))),
     ];
     if (container("postgres")) objects.push(...siblingService("postgres", await ipOfComponent("postgres"), [{ name: "postgres", port: 5432 }]));
     if (container("pebble")) {

@@ -1,5 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { PLATFORM_NAMESPACE } from "../charts/names.js";
 import { kubeConfig } from "../cluster/apply.js";
@@ -7,6 +6,7 @@ import { forwardToPod } from "../cluster/port-forward.js";
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
 import { UsageError } from "../errors.js";
 import { LokiClient, type LogLine } from "../logs/loki.js";
+import { claimEphemeral, removeEphemeral, sweepEphemeral } from "../secrets/ephemeral-stores.js";
 import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
 import { openStore } from "../secrets/open-store.js";
@@ -76,14 +76,6 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   const ports = config.profile.ports;
   for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
 
-  // External secrets are supplied once per project; an isolated stack borrows them.
-  const own = LocalStore.forProject(base.app.name, base.projectDir, profile);
-  if (existsSync(own.location)) {
-    const values = await own.read();
-    const externals = secretPlan(config).stored.filter((v) => v.kind === "external" && values[v.group][v.name]);
-    await (await openStore(config)).update(() => externals.map((v) => ({ group: v.group, name: v.name, value: values[v.group][v.name]?.value as string })));
-  }
-
   const cluster = options.cluster ?? true;
   const step = async <T>(title: string, work: () => Promise<T>) => {
     const t = performance.now();
@@ -91,14 +83,29 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     options.onStep?.(title, Math.round(performance.now() - t));
     return result;
   };
+  // Stores of isolated stacks whose process was killed before it could remove them.
+  sweepEphemeral();
+  // Before anything is written: a machine without an engine fails here and leaves nothing.
   const planned = await planLocalStack(config, { cluster, requireEngine: true });
   const docker = planned.docker as NonNullable<typeof planned.docker>;
+  const store = await openStore(config);
+  if (store instanceof LocalStore) claimEphemeral(store);
   const stop = async () => {
-    await downStack(docker, config, true, (_t, w) => w());
-    const store = await openStore(config);
-    rmSync(dirname(store.location), { recursive: true, force: true });
+    try {
+      await downStack(docker, config, true, (_t, w) => w());
+    } finally {
+      // The store goes even when the engine fails to remove a container: it holds copies of external secrets.
+      if (store instanceof LocalStore) removeEphemeral(store);
+    }
   };
   try {
+    // External secrets are supplied once per project; an isolated stack borrows them.
+    const own = LocalStore.forProject(base.app.name, base.projectDir, profile);
+    if (existsSync(own.location)) {
+      const values = await own.read();
+      const externals = secretPlan(config).stored.filter((v) => v.kind === "external" && values[v.group][v.name]);
+      if (externals.length > 0) await store.update(() => externals.map((v) => ({ group: v.group, name: v.name, value: values[v.group][v.name]?.value as string })));
+    }
     const { endpoints, snapshot } = await upServices(config, planned, step);
     const result = cluster ? await upCluster(docker, config, planned.spec, step, { acmeRootChanged: false }) : undefined;
     const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;

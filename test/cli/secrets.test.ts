@@ -13,6 +13,20 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 const readStore = () => readStoreIn(home, HELLO);
 
+/** The --json result of a run whose stdout may start with one-line event objects. */
+function result<T>(stdout: string): T {
+  const lines = stdout.split("\n");
+  const body = lines.filter((l) => !l.startsWith('{"type":"event"')).join("\n");
+  return JSON.parse(body) as T;
+}
+
+function events(stdout: string): { event: string; where: string; message: string }[] {
+  return stdout
+    .split("\n")
+    .filter((l) => l.startsWith('{"type":"event"'))
+    .map((l) => JSON.parse(l) as { event: string; where: string; message: string });
+}
+
 function runAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: HELLO, env: { ...process.env, ...env, ...extraEnv, NO_COLOR: "1" } });
@@ -43,18 +57,23 @@ describe("devstack secrets in examples/hello", () => {
     ]);
   });
 
-  it("two concurrent syncs produce one value per secret", async () => {
+  it("two concurrent syncs produce one value per secret, and the fresh project is told once that its key and store were made", async () => {
     const [a, b] = await Promise.all([runAsync(["secrets", "sync", "--json"]), runAsync(["secrets", "sync", "--json"])]);
-    const created = [a, b].map((r) => (JSON.parse(r.stdout) as { created: string[] }).created);
+    const created = [a, b].map((r) => result<{ created: string[] }>(r.stdout).created);
     // Exactly one run generated the values; the other found them.
     expect(created.map((c) => c.length).sort()).toEqual([0, 10]);
     expect([a.code, b.code]).toEqual([1, 1]); // STRIPE_API_KEY is still missing
+    const told = [...events(a.stdout), ...events(b.stdout)];
+    expect(told.map((e) => e.event).sort()).toEqual(["secret-store-created", "secret-store-key-created"]);
+    expect(told.find((e) => e.event === "secret-store-key-created")).toMatchObject({ where: join(home, "config", "age-identity.txt"), message: expect.stringMatching(/back it up now with `devstack secrets key --export FILE`/) });
+    const again = devstack(["secrets", "sync"], { env });
+    expect(again.stderr).not.toMatch(/created the secret store/);
   });
 
   it("sync again changes nothing", async () => {
     const before = await readStore();
     const r = devstack(["secrets", "sync", "--json"], { env });
-    expect(JSON.parse(r.stdout).created).toEqual([]);
+    expect(result<{ created: string[] }>(r.stdout).created).toEqual([]);
     expect(await readStore()).toEqual(before);
   });
 
@@ -96,9 +115,11 @@ describe("devstack secrets in examples/hello", () => {
     const r = await runAsync(["secrets", "rotate", "SESSION_KEY"], { DEVSTACK_FAULT: "durable:before-rename" });
     expect(r.signal).toBe("SIGKILL");
     expect(await readStore()).toEqual(before);
-    // The lock the killed run held goes stale and the next run proceeds.
+    // The lock the killed run held is taken over at once: its process is gone.
+    const started = performance.now();
     const again = devstack(["secrets", "rotate", "SESSION_KEY"], { env });
     expect(again.code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5_000);
     expect((await readStore()).app.SESSION_KEY?.value).not.toBe(before.app.SESSION_KEY?.value);
   }, 60_000);
 
@@ -124,5 +145,33 @@ describe("devstack secrets in examples/hello", () => {
   it("keeps the key file private", () => {
     const key = readFileSync(join(home, "config", "age-identity.txt"), "utf8");
     expect(key).toMatch(/AGE-SECRET-KEY-1/);
+  });
+
+  it("secrets key shows where the key lives, exports a backup to a named file or a pipe, never to a terminal", () => {
+    const shown = devstack(["secrets", "key", "--json"], { env });
+    expect(shown.code).toBe(0);
+    const key = (JSON.parse(shown.stdout) as { key: { state: string; where: string; kind: string; recipient: string } }).key;
+    expect(key).toMatchObject({ state: "ok", where: join(home, "config", "age-identity.txt"), kind: "file", recipient: expect.stringMatching(/^age1/) });
+    const identity = readFileSync(join(home, "config", "age-identity.txt"), "utf8").match(/AGE-SECRET-KEY-1\w+/)?.[0] as string;
+    expect(shown.stdout).not.toContain(identity);
+
+    const backup = join(home, "backup.txt");
+    const exported = devstack(["secrets", "key", "--export", backup], { env });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).not.toContain(identity);
+    expect(readFileSync(backup, "utf8")).toContain(identity);
+    expect(devstack(["secrets", "key", "--export", backup], { env })).toMatchObject({ code: 2, stderr: expect.stringContaining("exists; a key backup never overwrites a file") });
+    // To a pipe (a password manager), on request.
+    expect(devstack(["secrets", "key", "--export", "-"], { env }).stdout).toContain(identity);
+  });
+
+  it.skipIf(skipWithout("util-linux script", spawnSync("script", ["--version"]).status !== 0))("secrets key --export - refuses a terminal", async () => {
+    const child = spawn("script", ["-qec", `${process.execPath} ${BIN} secrets key --export -`, "/dev/null"], { cwd: HELLO, env: { ...process.env, ...env } });
+    let screen = "";
+    child.stdout.on("data", (c: Buffer) => (screen += c.toString()));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(2);
+    expect(screen).toContain("the key is never printed on a terminal");
+    expect(screen).not.toMatch(/AGE-SECRET-KEY-1/);
   });
 });

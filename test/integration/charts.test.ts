@@ -231,6 +231,10 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/shop: Deployment\/shop spec\.replicaz: unknown field/);
     expect(r.stdout).toBe("");
+    // diff compares only what Kubernetes would accept.
+    const diff = devstack(["diff", "local", "typo"], { cwd: OWN, env });
+    expect(diff.code).toBe(1);
+    expect(diff.stderr).toMatch(/manifests not compared: rendered manifests Kubernetes would refuse:\n {2}shop: Deployment\/shop spec\.replicaz: unknown field/);
   });
 
   it("never prints a Secret's value a chart renders, in any diff or render output, in any encoding", () => {
@@ -256,7 +260,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
   });
 
   it("keeps every YAML 1.1 lookalike a string from devstack.yaml through helm to the manifests, as config shows it", () => {
-    const words = ["on", "off", "yes", "no", "y", "n", "Y", "N", "true", "False", "~", "null", "0777", "0x1F", "1_000", "1e3", ".inf", "-.Inf", ".NaN", "2001-12-14", "12:30:00", "= ", "<<"];
+    const words = ["on", "off", "yes", "no", "y", "n", "Y", "N", "true", "False", "~", "null", "0777", "0x1F", "0X1F", "0o17", "0O17", "0b11", "0B11", "1_000", "1e3", "+1", ".5", ".inf", "-.Inf", ".NaN", "2001-12-14", "12:30:00", "1:20", "= ", "<<"];
     const dir = mkdtempSync(join(tmpdir(), "devstack-lookalikes-"));
     try {
       const env = Object.fromEntries(words.map((w, i) => [`V${i}`, w]));
@@ -295,7 +299,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     expect(JSON.stringify(values).length).toBe(8192);
     const { helmTemplate } = await import("../../src/charts/helm.js");
     const out = await helmTemplate({ release: "hello", chart: WEBAPP_CHART, namespace: "hello", values, kubeVersion: KUBE_VERSION });
-    expect(out).toContain(`PADDING: "${"x".repeat(20)}`);
+    expect(out).toContain(`"PADDING": "${"x".repeat(20)}`);
   });
 
   it("never replaces an output directory it did not write", () => {

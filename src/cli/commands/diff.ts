@@ -44,6 +44,9 @@ function compareProfiles(left: ChartRender[], right: ChartRender[]): ParityRepor
 async function compareManifests(a: ResolvedConfig, b: ResolvedConfig): Promise<{ report?: ParityReport; error?: string; skipped: string[] }> {
   try {
     const [left, right] = await Promise.all([renders(a), renders(b)]);
+    // A profile whose manifests Kubernetes would refuse is not comparable: `render` says what is wrong.
+    const problems = [...left, ...right].flatMap((r) => r.problems.map((p) => `${r.release}: ${p.resource}${p.path ? ` ${p.path}` : ""}: ${p.message}`));
+    if (problems.length > 0) return { error: `rendered manifests Kubernetes would refuse:\n  ${[...new Set(problems)].join("\n  ")}`, skipped: [] };
     const skipped = [...new Set([...left, ...right].flatMap((r) => r.skipped?.dependencies ?? []))];
     return { report: compareProfiles(left, right), skipped };
   } catch (error) {

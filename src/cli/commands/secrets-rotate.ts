@@ -4,8 +4,10 @@ import { openStore } from "../../secrets/open-store.js";
 import { rotateSecret } from "../../secrets/sync.js";
 import { out, printJson } from "../output.js";
 import { protectSnapshot } from "../protect.js";
+import { showStoreNotices } from "./secrets-notices.js";
 
 export async function run(options: { profile?: string; json?: boolean }, [name]: string[]): Promise<number> {
+  showStoreNotices(options.json);
   const config = loadConfig({ profile: options.profile ?? "local" });
   const store = await openStore(config);
   protectSnapshot(config, await store.read());

@@ -4,9 +4,11 @@ import { openStore } from "../../secrets/open-store.js";
 import { setSecret } from "../../secrets/sync.js";
 import { out, printJson } from "../output.js";
 import { protectSnapshot } from "../protect.js";
+import { showStoreNotices } from "./secrets-notices.js";
 import { readSecretValue } from "../read-secret.js";
 
 export async function run(options: { profile?: string; fromFile?: string; json?: boolean }, [name]: string[]): Promise<number> {
+  showStoreNotices(options.json);
   const config = loadConfig({ profile: options.profile ?? "local" });
   const store = await openStore(config);
   const value = await readSecretValue(name as string, options.fromFile);

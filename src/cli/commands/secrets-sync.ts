@@ -5,8 +5,10 @@ import { openStore } from "../../secrets/open-store.js";
 import { setCommand, syncSecrets } from "../../secrets/sync.js";
 import { colors, out, printJson } from "../output.js";
 import { protectSnapshot } from "../protect.js";
+import { showStoreNotices } from "./secrets-notices.js";
 
 export async function run(options: { profile?: string; json?: boolean }): Promise<number> {
+  showStoreNotices(options.json);
   const started = performance.now();
   const config = loadConfig({ profile: options.profile ?? "local" });
   const store = await openStore(config);
