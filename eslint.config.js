@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // Every foreseeable failure is a DevstackError with a kind and a fix; a real bug is an InternalError (src/errors.ts).
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Error']",
+          message: "throw a DevstackError with a kind and a fix (or an InternalError for a bug), not a bare Error",
+        },
+      ],
+    },
+  },
+  {
     files: ["scripts/**", "bin/**", "examples/**", "eslint.config.js"],
     rules: { "no-console": "off" },
   },

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     globalSetup: ["test/support/global-setup.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    // `npm test` runs the unit tier with --coverage: the flows, where a wrong decision costs most, must stay covered.
+    coverage: { provider: "v8", include: ["src/flows/**/*.ts"], exclude: ["**/*.test.ts"], reporter: ["text"], thresholds: { lines: 90 } },
     projects: [
       { extends: true, test: { name: "unit", include: ["src/**/*.test.ts"] } },
       { extends: true, test: { name: "cli", include: ["test/cli/**/*.test.ts"], testTimeout: 30_000 } },

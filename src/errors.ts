@@ -39,6 +39,17 @@ export class DevstackError extends Error {
   }
 }
 
+/**
+ * A failure no user can cause or fix: a broken invariant in devstack itself.
+ * Reported as kind `internal`, with a request to report it.
+ */
+export class InternalError extends DevstackError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { kind: "internal", fix: "this is a bug in devstack: please report it with the command you ran (DEVSTACK_DEBUG=1 shows the stack trace)", ...options });
+    this.name = "InternalError";
+  }
+}
+
 export class UsageError extends DevstackError {
   constructor(message: string, fix?: string) {
     super(message, { exitCode: EXIT_USAGE, kind: "usage", ...(fix === undefined ? {} : { fix }) });

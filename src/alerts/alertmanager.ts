@@ -1,5 +1,5 @@
 import { goYaml } from "../config/go-yaml.js";
-import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { PLATFORM_NAMESPACE } from "../project/names.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { ALERT_LABEL } from "./rules.js";
 

@@ -1,13 +1,14 @@
 import { goYaml } from "../config/go-yaml.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { buildLogQL } from "../logs/logql.js";
+import { InternalError } from "../errors.js";
 
 export const ALERT_LABEL = "devstack_alert";
 
 /** The LogQL of one alert: matching lines counted over the window, by message, against the threshold. */
 export function alertExpr(config: Pick<ResolvedConfig, "app" | "profileName">, name: string): string {
   const alert = config.app.alerts[name];
-  if (!alert) throw new Error(`no alert ${name}`);
+  if (!alert) throw new InternalError(`no alert ${name}`);
   const selector = buildLogQL({ app: config.app.name, environment: config.profileName, level: alert.level, ...(alert.match ? { grep: alert.match } : {}) });
   return `sum by (msg) (count_over_time(${selector} | json msg="msg" [${alert.window}])) >= ${alert.threshold}`;
 }

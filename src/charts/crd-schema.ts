@@ -27,7 +27,7 @@ export interface SchemaProblem {
 }
 
 /** What a version the CRD defines but does not serve stands for: the API server refuses objects of it. */
-export const NOT_SERVED: OpenApiSchema = { "x-devstack-not-served": true } as OpenApiSchema;
+const NOT_SERVED: OpenApiSchema = { "x-devstack-not-served": true } as OpenApiSchema;
 
 /** `group/version/Kind` → schema, for every version of every CRD among the manifests (NOT_SERVED where it is not served). */
 export function crdSchemas(manifests: Manifest[]): Record<string, OpenApiSchema> {

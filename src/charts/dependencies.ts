@@ -53,7 +53,7 @@ function vendored(dir: string, deps: Dependency[]): boolean {
 }
 
 /** The name and version a chart package says it holds (its top-level Chart.yaml). */
-export async function packagedChart(file: string): Promise<{ name?: string; version?: string }> {
+async function packagedChart(file: string): Promise<{ name?: string; version?: string }> {
   let found: { name?: string; version?: string } = {};
   const untar = extract();
   untar.on("entry", (header, stream, next) => {

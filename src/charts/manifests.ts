@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { parseAllDocuments } from "yaml";
+import { DevstackError } from "../errors.js";
 
 export interface Manifest {
   apiVersion: string;
@@ -20,7 +21,7 @@ export function parseManifests(text: string): RenderedResource[] {
   // A file of a chart's crds/ folder that starts with "---" leaves its Source comment on an empty document of its own.
   let pending = "";
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`helm produced invalid YAML: ${doc.errors[0]?.message}`);
+    if (doc.errors.length > 0) throw new DevstackError(`helm produced invalid YAML: ${doc.errors[0]?.message}`, { kind: "helm", fix: "check the chart's templates (`helm template` shows the output); a chart devstack ships is a bug in devstack" });
     const object = doc.toJS() as Manifest | null;
     // The text before the object (the whole document when it is empty: the parser keeps no comment of an empty one).
     const [start, , end] = doc.range;

@@ -7,9 +7,9 @@ import type { Manifest } from "./manifests.js";
 // helm would only find out from the cluster.
 
 const MiB = 1024 * 1024;
-export const DATA_LIMIT = MiB;
-export const OBJECT_LIMIT = 1.5 * MiB;
-export const ANNOTATIONS_LIMIT = 256 * 1024;
+const DATA_LIMIT = MiB;
+const OBJECT_LIMIT = 1.5 * MiB;
+const ANNOTATIONS_LIMIT = 256 * 1024;
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 const size = (n: number) => (n >= MiB ? `${(n / MiB).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);

@@ -1,4 +1,5 @@
 import { memoryBytes } from "../config/schema/quantity.js";
+import { InternalError } from "../errors.js";
 
 // Requests and memory limits for every container the platform runs: without
 // them a pod is BestEffort, the first one a laptop's kubelet evicts. Sized
@@ -60,7 +61,7 @@ export function budgetValues(): Record<string, Record<string, unknown>> {
 
 export function budgetOf(chart: string, container: string): Resources {
   const found = PLATFORM_BUDGET.find((b) => b.chart === chart && b.container === container);
-  if (!found) throw new Error(`no budget for ${chart}/${container}`);
+  if (!found) throw new InternalError(`no budget for ${chart}/${container}`);
   return found.resources;
 }
 

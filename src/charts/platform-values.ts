@@ -2,12 +2,12 @@ import { parse } from "yaml";
 import { alertmanagerConfig } from "../alerts/alertmanager.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { dashboards } from "../dashboards/dashboards.js";
-import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "./names.js";
+import { PLATFORM_NAMESPACE, SECRETS_NAMESPACE } from "../project/names.js";
 import { budgetOf, budgetValues } from "./platform-budget.js";
 import { platformImageValues } from "./platform-images.js";
 import { traefikChartValues } from "./traefik-values.js";
 
-export const ACME_SERVERS = {
+const ACME_SERVERS = {
   local: `https://pebble.${PLATFORM_NAMESPACE}.svc.cluster.local:14000/dir`,
   letsencrypt: "https://acme-v02.api.letsencrypt.org/directory",
   "letsencrypt-staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
@@ -90,7 +90,7 @@ export function platformValues(config: ResolvedConfig, inputs: PlatformInputs = 
 }
 
 /** The store property of Grafana's admin password, in the `<app>-platform` group. */
-export const GRAFANA_ADMIN_PASSWORD = "GRAFANA_ADMIN_PASSWORD";
+const GRAFANA_ADMIN_PASSWORD = "GRAFANA_ADMIN_PASSWORD";
 
 /**
  * The first pass of a first install: the operators whose CRDs and webhooks
@@ -102,4 +102,3 @@ export function operatorsPass(values: Tree): Tree {
   return mergeValues(values, { objects: { enabled: false }, loki: { enabled: false }, alloy: { enabled: false }, grafana: { enabled: false }, alertmanager: { enabled: false } });
 }
 
-export type PlatformValues = ReturnType<typeof platformValues>;

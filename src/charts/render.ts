@@ -1,13 +1,13 @@
 import { join, resolve } from "node:path";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { appSource } from "../deploy/source.js";
+import { appSource } from "../build/source.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { helmTemplate, templateArgs, valuesYaml } from "./helm.js";
 import { resolveHelm } from "./helm-binary.js";
 import { imageRepository, type ImageRef } from "./image.js";
 import { parseManifests, type RenderedResource } from "./manifests.js";
-import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "./names.js";
+import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "../project/names.js";
 import { prepareChart } from "./dependencies.js";
 import { platformValues, type PlatformInputs } from "./platform-values.js";
 import { crdSchemas } from "./crd-schema.js";
@@ -74,10 +74,6 @@ function templateWebapp(config: ResolvedConfig, image: ImageRef): Promise<Templa
   return templateChart(config.app.name, appChart(config), appNamespace(config), values, performance.now() - t0);
 }
 
-export async function renderWebapp(config: ResolvedConfig, image: ImageRef): Promise<ChartRender> {
-  return validated(await templateWebapp(config, image));
-}
-
 /** charts/webapp, or the team's own chart named in devstack.yaml (same values contract). */
 export function appChart(config: ResolvedConfig): string {
   return config.app.chart ? resolve(config.projectDir, config.app.chart) : WEBAPP_CHART;
@@ -112,7 +108,3 @@ async function templatePlatform(config: ResolvedConfig, inputs: PlatformInputs):
   return templateChart(PLATFORM_RELEASE, prepared.dir, PLATFORM_NAMESPACE, values, valuesMs, skipped);
 }
 
-/** The platform chart, with whatever dependencies could be vendored; the rest are listed as skipped. */
-export async function renderPlatform(config: ResolvedConfig, inputs: PlatformInputs = {}): Promise<ChartRender> {
-  return validated(await templatePlatform(config, inputs));
-}

@@ -12,7 +12,7 @@ let cached: string | undefined;
  * hash of the built code, so a changed devstack (even unreleased) gets a new
  * image and an unchanged one is never rebuilt.
  */
-export function toolsImageTag(): string {
+function toolsImageTag(): string {
   if (cached) return cached;
   const hash = createHash("sha256");
   hash.update(readFileSync(join(PACKAGE_ROOT, "package.json")));

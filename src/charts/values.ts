@@ -2,8 +2,8 @@ import { lokiRules } from "../alerts/rules.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { durationSeconds } from "../config/duration.js";
 import type { ImageRef } from "./image.js";
-import { exportJobConfig } from "../pipeline/job-config.js";
-import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "./names.js";
+import { exportJobConfig } from "../exports/job-config.js";
+import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "../project/names.js";
 import { toolsImage } from "./tools-image.js";
 import type { WebappValues } from "./webapp-values.js";
 

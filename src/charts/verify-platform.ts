@@ -7,7 +7,7 @@ import { ACCESS_LOG_FIELDS, TRAEFIK_SERVICE_NAME } from "../dashboards/dashboard
 import { CHART_PACKAGES_ENV, packageFile, prepareChart } from "./dependencies.js";
 import { helm, helmLint, helmTemplate } from "./helm.js";
 import { parseManifests, type Manifest } from "./manifests.js";
-import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "./names.js";
+import { KUBE_VERSION, PLATFORM_NAMESPACE, PLATFORM_RELEASE } from "../project/names.js";
 import { mebibytes, PLATFORM_BUDGET } from "./platform-budget.js";
 import { mirrored, PLATFORM_IMAGES } from "./platform-images.js";
 import { mergeValues, operatorsPass, platformValues } from "./platform-values.js";
@@ -16,6 +16,7 @@ import { K3S_TRAEFIK_CHART, k3sTraefikValues } from "./traefik-values.js";
 import { budgetOf } from "./platform-budget.js";
 import { crdSchemas } from "./crd-schema.js";
 import { validateUncached } from "./validate.js";
+import { DevstackError } from "../errors.js";
 
 // The maintainers' check of the platform chart against its seven real
 // subcharts at their pinned versions (packages in a directory, as `helm
@@ -25,7 +26,7 @@ import { validateUncached } from "./validate.js";
 // image moved by a mirror, and every value key devstack sets known to the
 // chart it is for. Nothing here runs at a user's render.
 
-export interface PlatformFinding {
+interface PlatformFinding {
   check: string;
   where: string;
   message: string;
@@ -86,7 +87,7 @@ function transientJob(m: Manifest): boolean {
  * value (Loki's ruler, Alertmanager's config, Grafana's provisioning): the
  * keys below are that program's, not the chart's.
  */
-export const PASSTHROUGH = new Set(["loki.loki.rulerConfig", "alertmanager.config", "grafana.datasources", "grafana.dashboardProviders"]);
+const PASSTHROUGH = new Set(["loki.loki.rulerConfig", "alertmanager.config", "grafana.datasources", "grafana.dashboardProviders"]);
 
 /**
  * The subchart values devstack sets that the chart does not know: not in its
@@ -173,7 +174,7 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
   };
   try {
     const prepared = await prepareChart(PLATFORM_CHART);
-    if (prepared.skipped.length > 0) throw new Error(`the platform's subcharts are not all in ${options.dir}: ${prepared.reason ?? prepared.skipped.join(", ")}`);
+    if (prepared.skipped.length > 0) throw new DevstackError(`the platform's subcharts are not all in ${options.dir}: ${prepared.reason ?? prepared.skipped.join(", ")}`, { kind: "not-found", fix: `put the subchart packages in ${options.dir} (\`helm dependency build charts/platform\` fetches them)` });
     const chartYaml = parse(readFileSync(join(PLATFORM_CHART, "Chart.yaml"), "utf8")) as { dependencies: { name: string; version: string }[] };
     result.charts = chartYaml.dependencies.map((d) => `${d.name}-${d.version}`);
     const subcharts = new Map<string, { values: unknown; templates: string }>();
@@ -321,8 +322,4 @@ export async function verifyPlatform(options: VerifyOptions): Promise<PlatformVe
     rmSync(work, { recursive: true, force: true });
   }
   return result;
-}
-
-export function verificationOk(v: PlatformVerification): boolean {
-  return v.findings.length === 0;
 }

@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import type { ErrorKind } from "../errors.js";
 
 /**
  * Every byte devstack prints goes through here, so there is one place that
@@ -25,8 +26,45 @@ export function errRaw(text: string): void {
   process.stderr.write(filter(text));
 }
 
-export function printJson(value: unknown): void {
-  out(JSON.stringify(value, null, 2));
+/**
+ * The `--json` output contract: every line on stdout is one JSON object.
+ * Progress comes as events, `{"type":"event","event":"step",...}`; the last
+ * line is the result, `{"type":"result","command":"secrets sync",...}`, or the
+ * error (see render-error.ts). Each result has a zod schema in src/cli/results/.
+ */
+function line(value: Record<string, unknown>): void {
+  // JSON.stringify without indentation never puts a line break inside an object: one object, one line.
+  out(JSON.stringify(value));
+}
+
+/** Spreads fields after the contract's own keys; a field named like one of them never replaces it. */
+function contract<T extends Record<string, unknown>>(head: T, fields: Record<string, unknown>): T & Record<string, unknown> {
+  const value: Record<string, unknown> = { ...head, ...fields };
+  Object.assign(value, head);
+  return value as T & Record<string, unknown>;
+}
+
+/** A progress event with --json: `{"type":"event","event":<event>,...fields}`. */
+export function printEvent(event: string, fields: Record<string, unknown> = {}): void {
+  line(contract({ type: "event", event }, fields));
+}
+
+/** A command's result with --json, its last line: `{"type":"result","command":<command>,...fields}`. */
+export function printResult(command: string, result: Record<string, unknown>): void {
+  line(contract({ type: "result", command }, result));
+}
+
+export interface ErrorLine {
+  kind: ErrorKind;
+  message: string;
+  fix: string | null;
+  issues: unknown[];
+  exitCode: number;
+}
+
+/** The failure with --json, always one line: `{"type":"error","kind":...,"message":...,"fix":...,"issues":[...],"exitCode":N}`. */
+export function printError(error: ErrorLine): void {
+  line(contract({ type: "error" }, { ...error }));
 }
 
 export const colors = pc;

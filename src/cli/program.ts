@@ -118,18 +118,20 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("build, publish, deploy, smoke-check and record a release in a profile; a failed check rolls back")
     .addOption(profileOption())
     .option("--timeout <duration>", "how long helm waits for the rollout", "10m")
+    .option("--dry-run", "print the plan (what runs, what is skipped and why) without changing anything")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["devstack deploy --profile staging", "devstack deploy --profile prod --json"]))
+    .addHelpText("after", examples(["devstack deploy --profile staging", "devstack deploy --profile prod --dry-run", "devstack deploy --profile prod --json"]))
     .action(dispatch(() => import("./commands/deploy.js")));
 
   program
     .command("promote")
     .description("deploy the exact image digest running in another profile (never rebuilt), after showing what changes")
     .option("-p, --profile <name>", "the profile to deploy to", "prod")
-    .option("--from <name>", "the profile whose running image is promoted", "staging")
-    .option("-y, --yes", "do not ask before deploying")
+    .option("--from <name>", "the profile whose running image is promoted (default: staging where the project has it, else local)")
+    .option("-y, --yes", "do not ask before copying and deploying")
+    .option("--dry-run", "print the plan and what would change, without copying or deploying")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["devstack promote --profile prod --from staging", "devstack promote --profile prod --yes   # in CI, after approval"]))
+    .addHelpText("after", examples(["devstack promote --profile prod --from staging", "devstack promote --profile prod --dry-run", "devstack promote --profile prod --yes   # in CI, after approval"]))
     .action(dispatch(() => import("./commands/promote.js")));
 
   program
@@ -145,6 +147,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("roll back to the previous release (or --to REVISION), then smoke-check it")
     .addOption(profileOption())
     .option("--to <revision>", "the revision to return to")
+    .option("--dry-run", "print the plan without rolling back")
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack rollback --profile prod", "devstack rollback --profile prod --to 12"]))
     .action(dispatch(() => import("./commands/rollback.js")));
@@ -153,8 +156,9 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command("platform")
     .description("install or upgrade the platform chart alone")
     .addOption(profileOption())
+    .option("--dry-run", "print the plan without changing anything")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["devstack platform --profile prod"]))
+    .addHelpText("after", examples(["devstack platform --profile prod", "devstack platform --profile prod --dry-run"]))
     .action(dispatch(() => import("./commands/platform.js")));
 
   program
@@ -304,6 +308,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("print the JSON Schema of devstack.yaml or of a profile, for editors and CI")
     .argument("[which]", "app (devstack.yaml) or profile", "app")
     .option("--out <dir>", "write devstack.schema.json and profile.schema.json into this directory")
+    .addOption(jsonOption())
     .addHelpText("after", examples(["devstack schema > devstack.schema.json", "devstack schema profile", "devstack schema --out .devstack"]))
     .action(dispatch(() => import("./commands/schema.js")));
 

@@ -5,7 +5,7 @@ import { secretPlan } from "../secrets/model.js";
 import { Redactor } from "../secrets/redact.js";
 import type { Snapshot } from "../secrets/store.js";
 import { redactorFor } from "../secrets/sync.js";
-import { projectKey } from "../stack/names.js";
+import { projectKey } from "../project/ids.js";
 import { setOutputFilter } from "./output.js";
 
 const redactor = new Redactor();

@@ -1,6 +1,6 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 
-export const FIELD_MANAGER = "devstack";
+const FIELD_MANAGER = "devstack";
 
 /** Loads a kubeconfig file (the local stack's, or the user's) with an optional context. */
 export async function kubeConfig(file?: string, context?: string): Promise<KubeConfig> {

@@ -1,7 +1,7 @@
-import { SECRETS_NAMESPACE } from "../charts/names.js";
-import { GROUPS } from "../secrets/model.js";
-import { ALWAYS_READ } from "../secrets/sync.js";
-import type { Snapshot } from "../secrets/store.js";
+import { ALWAYS_READ, GROUPS, SECRETS_NAMESPACE, type Group } from "../project/names.js";
+
+/** A store's values by group, as the secret stores read them (src/secrets/store.ts's Snapshot). */
+type Snapshot = Record<Group, Record<string, { value: string }>>;
 
 export interface SecretObject {
   apiVersion: "v1";
@@ -35,7 +35,7 @@ export function storeSecretObjects(app: string, snapshot: Snapshot, version: str
 }
 
 /** The reader the ClusterSecretStore's kubernetes provider authenticates as (charts/platform). */
-export const SECRET_READER = "secret-reader";
+const SECRET_READER = "secret-reader";
 
 /**
  * The local store's namespace and the read-only identity External Secrets

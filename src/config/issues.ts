@@ -12,7 +12,7 @@ type ZodIssue = z.core.$ZodIssue & { input?: unknown };
  */
 export type Sensitive = (path: KeyPath) => boolean;
 
-export function describeFound(value: unknown, hide: boolean): string {
+function describeFound(value: unknown, hide: boolean): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return value.length === 0 ? "an empty list" : "a list";

@@ -7,7 +7,7 @@ import { suggestion } from "./suggest.js";
 export const APP_FILE = "devstack.yaml";
 
 /** The built-in profiles users start from ship with the package. */
-export const BUILTIN_PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
+const BUILTIN_PROFILES_DIR = join(PACKAGE_ROOT, "profiles");
 
 /** The nearest directory at or above `start` that holds devstack.yaml. */
 export function findProjectDir(start: string): string {

@@ -127,7 +127,7 @@ function byPosition(a: ConfigIssue, b: ConfigIssue): number {
 }
 
 /** Resolves already-read sources; exported so tests and `init` can check text that is not on disk. */
-export function resolveSources(app: YamlSource, profile: YamlSource, profileName: string, projectDir?: string): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
+function resolveSources(app: YamlSource, profile: YamlSource, profileName: string, projectDir?: string): Omit<ResolvedConfig, "projectDir" | "files" | "profileSource"> {
   const issues: ConfigIssue[] = [];
   const { scopes, host, url } = buildScopes(app.data, profile.data, profileName, profile, issues);
   const skipProfile = (p: KeyPath) => p.length === 1 && (p[0] === "vars" || p[0] === "domain" || p[0] === "host");

@@ -49,7 +49,7 @@ function pickUnionBranch(schema: z.ZodType, data: unknown): z.ZodType | undefine
 }
 
 /** The schema that governs the value at `path` in `data`, if it can be found. */
-export function schemaAt(root: z.ZodType, path: KeyPath, data: unknown): z.ZodType | undefined {
+function schemaAt(root: z.ZodType, path: KeyPath, data: unknown): z.ZodType | undefined {
   let schema: z.ZodType | undefined = unwrap(root);
   let value = data;
   for (const segment of path) {

@@ -21,7 +21,7 @@ export interface Located {
 }
 
 /** The largest config file devstack reads: far above any real one, and small enough to resolve at once. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+const MAX_CONFIG_BYTES = 1024 * 1024;
 const MAX_ALIASES = 100;
 
 /** Where a byte offset of UTF-8 text sits, as editors count: line, and column in characters. */

@@ -3,7 +3,7 @@ import { HttpRequest } from "@smithy/core/transport";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { stringify } from "yaml";
 import type { EKSClient } from "@aws-sdk/client-eks";
-import { awsFix } from "../aws/failure.js";
+import { awsErrorKind, awsFix } from "../aws/failure.js";
 import { DevstackError } from "../errors.js";
 
 /** The checksum interface the SigV4 signer wants, on Node's own crypto. */
@@ -90,6 +90,7 @@ export async function describeCluster(client: EKSClient, name: string): Promise<
     const code = (error as { name?: string }).name ?? "error";
     throw new DevstackError(`cannot describe EKS cluster ${name}: ${code}: ${(error as Error).message}`, {
       fix: awsFix(error, "the profile's region", { "not-found": "check cluster.name and cluster.region in the profile", denied: "allow eks:DescribeCluster to the identity in use" }),
+      kind: awsErrorKind(error),
     });
   }
 }
@@ -156,6 +157,7 @@ export async function ensurePodIdentity(client: EKSClient, target: PodIdentityTa
         denied: "allow eks:ListPodIdentityAssociations, DescribePodIdentityAssociation, CreatePodIdentityAssociation, UpdatePodIdentityAssociation and iam:PassRole on the role to the identity in use",
         other: "install the eks-pod-identity-agent add-on on the cluster, or set secretStore.identity: irsa in the profile",
       }),
+      kind: awsErrorKind(error),
     });
   }
 }

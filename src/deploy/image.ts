@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import { pack } from "tar-stream";
 import { DevstackError } from "../errors.js";
-import { contextFiles } from "./context-hash.js";
+import { contextFiles } from "../build/context-hash.js";
 
 async function contextTar(dir: string): Promise<NodeJS.ReadableStream> {
   const archive = pack();

@@ -2,14 +2,14 @@ import type Docker from "dockerode";
 import { helm, helmFailure, helmTemplate } from "../charts/helm.js";
 import { imageRepository, type ImageRef } from "../charts/image.js";
 import { parseManifests, resourceId } from "../charts/manifests.js";
-import { KUBE_VERSION } from "../charts/names.js";
+import { KUBE_VERSION } from "../project/names.js";
 import { appChart } from "../charts/render.js";
 import { webappValues } from "../charts/values.js";
 import { diffValues, type Difference } from "../config/diff.js";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
-import { releases } from "./pipeline.js";
+import { releases } from "./release-ops.js";
 import { runningRecord } from "./release-record.js";
 import { registryAuth } from "./publish-remote.js";
 import { clusterAccess } from "./target.js";
@@ -32,7 +32,7 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ aux?: 
   return new Promise((resolve, reject) =>
     docker.modem.followProgress(stream, (error, output: { error?: string; aux?: { Digest?: string } }[]) => {
       const failed = error ?? output.find((o) => o.error)?.error;
-      if (failed) reject(new Error(String((failed as Error).message ?? failed)));
+      if (failed) reject(new DevstackError(String((failed as Error).message ?? failed), { kind: "engine" }));
       else resolve(output);
     }),
   );

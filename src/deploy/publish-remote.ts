@@ -2,12 +2,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { imageRepository } from "../charts/image.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { DevstackError } from "../errors.js";
-import { appSource } from "./source.js";
-import { buildImage } from "./image.js";
-import type { Published } from "./publish.js";
+import { DevstackError, InternalError } from "../errors.js";
 
 export interface Auth {
   username?: string;
@@ -18,7 +14,7 @@ export interface Auth {
 /** ECR: a token from the AWS SDK, and the repository created when missing. */
 async function ecrAuth(config: ResolvedConfig, repository: string): Promise<Auth> {
   const registry = config.profile.registry;
-  if (registry.type !== "ecr") throw new Error("not ECR");
+  if (registry.type !== "ecr") throw new InternalError(`ECR sign-in asked of a ${registry.type} registry`);
   const region = registry.region ?? (config.profile.cluster.type === "eks" ? config.profile.cluster.region : "us-east-1");
   const { ECRClient, GetAuthorizationTokenCommand, DescribeRepositoriesCommand, CreateRepositoryCommand } = await import("@aws-sdk/client-ecr");
   const ecr = new ECRClient({ region });
@@ -71,23 +67,6 @@ export async function registryAuth(config: ResolvedConfig, repository: string): 
   if (config.profile.registry.type === "ecr") return ecrAuth(config, repository);
   if (config.profile.registry.type === "local") return { serveraddress: repository.split("/")[0] as string };
   return dockerConfigAuth(repository);
-}
-
-/** Build and push to the profile's remote registry, skipped when the image of these sources is there. */
-export async function buildAndPublishRemote(docker: Docker, config: ResolvedConfig, step: <T>(title: string, work: () => Promise<T>) => Promise<T>): Promise<Published> {
-  const t0 = performance.now();
-  const source = await appSource(config);
-  const { tag } = source;
-  const repository = imageRepository(config);
-  const auth = await registryAuth(config, repository);
-  const existing = await ecrDigest(config, tag);
-  const t1 = performance.now();
-  if (existing) return { repository, tag, digest: existing, built: false, ms: { hash: t1 - t0, build: 0, push: 0 } };
-  // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
-  await step(`image: build ${repository}:${tag}`, () => buildImage(docker, { ...source, tag: `${repository}:${tag}`, platform: "linux/amd64" }));
-  const t2 = performance.now();
-  const digest = await step("image: push (new layers only)", () => pushWithAuth(docker, `${repository}:${tag}`, auth));
-  return { repository, tag, digest, built: true, ms: { hash: t1 - t0, build: t2 - t1, push: performance.now() - t2 } };
 }
 
 /** Pushes a tag with registry credentials; returns the digest the registry reports. */

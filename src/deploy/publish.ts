@@ -1,7 +1,7 @@
 import type Docker from "dockerode";
 import { imageRepository } from "../charts/image.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { appSource } from "./source.js";
+import { appSource } from "../build/source.js";
 import { buildImage, pushImage, registryDigest } from "./image.js";
 
 export interface Published {

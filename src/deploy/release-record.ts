@@ -36,7 +36,7 @@ export function configHash(values: unknown): string {
   return createHash("sha256").update(JSON.stringify(values)).digest("hex").slice(0, 16);
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   revision: number;
   updated: string;
   status: string;
@@ -77,7 +77,7 @@ export function upToDate(releases: Release[], next: Pick<ReleaseRecord, "configH
 }
 
 /** The revision whose content a release runs: its own, or N for helm's "Rollback to N". */
-export function effectiveRevision(release: Pick<Release, "revision" | "note">): number {
+function effectiveRevision(release: Pick<Release, "revision" | "note">): number {
   const rolled = /^Rollback to (\d+)/.exec(release.note ?? "");
   return rolled ? Number(rolled[1]) : release.revision;
 }

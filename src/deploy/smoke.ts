@@ -1,5 +1,6 @@
 import { request } from "node:https";
 import { sleep } from "../stack/wait.js";
+import { DevstackError } from "../errors.js";
 
 export interface SmokeOptions {
   /** The canonical URL and health path, e.g. https://hello.localhost/healthz */
@@ -38,7 +39,7 @@ function once(options: SmokeOptions, timeoutMs: number): Promise<number> {
       },
     );
     req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`)));
+    req.on("timeout", () => req.destroy(new DevstackError(`no answer within ${Math.round(timeoutMs / 1000)} s`, { kind: "timeout" })));
     req.end();
   });
 }

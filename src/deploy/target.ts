@@ -5,7 +5,7 @@ import { kubeconfigFiles } from "../cluster/kube-context.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { PACKAGE_ROOT } from "../package-root.js";
-import { localKubeconfigPath } from "../stack/paths.js";
+import { localKubeconfigPath } from "../project/paths.js";
 import { describeCluster, eksKubeconfig } from "./eks.js";
 
 export interface ClusterAccess {

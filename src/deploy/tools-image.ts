@@ -17,7 +17,7 @@ import { ecrDigest, pushWithAuth, registryAuth } from "./publish-remote.js";
  * (so it is exactly the code that rendered the CronJobs), dependencies from
  * the npm registry. Scripts stay off: nothing devstack needs compiles.
  */
-export const TOOLS_DOCKERFILE = `FROM node:22-bookworm-slim
+const TOOLS_DOCKERFILE = `FROM node:22-bookworm-slim
 COPY devstack.tgz /tmp/devstack.tgz
 RUN npm install --global --omit=dev --ignore-scripts --no-audit --no-fund /tmp/devstack.tgz \\
  && rm /tmp/devstack.tgz && npm cache clean --force
@@ -32,7 +32,7 @@ export async function toolsContext(): Promise<string> {
   try {
     const { stdout } = await promisify(execFile)("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: PACKAGE_ROOT, maxBuffer: 64 * 1024 * 1024 });
     const [packed] = JSON.parse(stdout) as { filename: string }[];
-    if (!packed) throw new Error("npm pack wrote nothing");
+    if (!packed) throw new DevstackError("npm pack of devstack wrote nothing", { kind: "failed", fix: `run \`npm pack --dry-run\` in ${PACKAGE_ROOT} to see why, then run the command again` });
     renameSync(join(dir, packed.filename), join(dir, "devstack.tgz"));
     writeFileSync(join(dir, "Dockerfile"), TOOLS_DOCKERFILE);
     return dir;

@@ -37,6 +37,8 @@ export function run(file: string, args: readonly string[], options: RunOptions =
         stderr: Buffer.concat(stderr).toString("utf8"),
       }),
     );
+    // A program that exits (or never starts) before reading its input closes the pipe: not a failure of ours.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }

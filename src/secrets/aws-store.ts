@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { awsErrorKind } from "../aws/failure.js";
 import { DevstackError } from "../errors.js";
 import { userDirs } from "../fs/paths.js";
 import { GROUPS, type Group } from "./model.js";
@@ -84,7 +85,7 @@ export class AwsSecretsManagerStore implements SecretStore {
         : name === "AccessDeniedException"
           ? `grant secretsmanager:GetSecretValue, PutSecretValue, CreateSecret and TagResource on ${this.prefix}* to the identity in use`
           : "check the region and prefix in the profile's secretStore";
-    return new DevstackError(`cannot ${what} ${this.secretName(group)} in AWS Secrets Manager: ${name || "error"}: ${(error as Error).message}`, { fix });
+    return new DevstackError(`cannot ${what} ${this.secretName(group)} in AWS Secrets Manager: ${name || "error"}: ${(error as Error).message}`, { fix, kind: awsErrorKind(error) });
   }
 
   async update(decide: (current: Snapshot) => Change[] | Promise<Change[]>): Promise<{ snapshot: Snapshot; applied: Change[] }> {

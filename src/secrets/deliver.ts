@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { applyObjects, kubeConfig } from "../cluster/apply.js";
 import { storeSecretObjects } from "../cluster/secret-objects.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { localKubeconfigPath } from "../stack/paths.js";
+import { localKubeconfigPath } from "../project/paths.js";
 import type { Snapshot } from "./store.js";
 import { secretsVersion } from "./sync.js";
 

@@ -24,7 +24,7 @@ export function describeEntry(entry: KeychainEntry): string {
   return `the ${keychainName()} entry ${entry.service}/${entry.account}`;
 }
 
-export function keychainName(): string {
+function keychainName(): string {
   if (process.platform === "darwin") return "macOS Keychain";
   if (process.platform === "win32") return "Windows Credential Manager";
   return "Secret Service keyring";
@@ -56,7 +56,7 @@ export function keychainUnreachable(): string | undefined {
   return "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset), so no Secret Service";
 }
 
-export class KeychainError extends DevstackError {
+class KeychainError extends DevstackError {
   constructor(what: string, entry: KeychainEntry, error: unknown) {
     const reason = scrubKey(String((error as Error)?.message ?? error).split("\n")[0] ?? "");
     super(`cannot ${what} ${describeEntry(entry)}: ${reason}`, {
@@ -64,6 +64,7 @@ export class KeychainError extends DevstackError {
         process.platform === "linux"
           ? "unlock your keyring (log in to the desktop session, or start one: `dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock; …'`), or keep the key in a file: DEVSTACK_KEYCHAIN=off"
           : "unlock the keychain and allow devstack to use it, or keep the key in a file: DEVSTACK_KEYCHAIN=off",
+      kind: "secrets",
     });
     this.name = "KeychainError";
   }
@@ -117,7 +118,7 @@ export async function keychainSet(entry: KeychainEntry, value: string): Promise<
     } catch {
       // The kernel keyring forgets it at logout anyway.
     }
-    throw new KeychainError("write", entry, new Error("only the kernel keyring answered, which forgets its keys at logout"));
+    throw new KeychainError("write", entry, "only the kernel keyring answered, which forgets its keys at logout");
   }
   let back: string | undefined;
   try {
@@ -125,7 +126,7 @@ export async function keychainSet(entry: KeychainEntry, value: string): Promise<
   } catch (error) {
     throw new KeychainError("read back", entry, error);
   }
-  if (back !== value) throw new KeychainError("read back", entry, new Error("the keychain returned something else than was stored"));
+  if (back !== value) throw new KeychainError("read back", entry, "the keychain returned something else than was stored");
 }
 
 export async function keychainDelete(entry: KeychainEntry): Promise<void> {

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DevstackError } from "../errors.js";
 import { faultPoint, pausePoint, writeDurable } from "../fs/durable.js";
+import { projectId } from "../project/ids.js";
 import { scrubKey } from "./identity.js";
 import { KeyHome } from "./key-home.js";
 import { GROUPS } from "./model.js";
@@ -21,10 +22,6 @@ interface Marker {
   store: string;
   recipient: string;
   createdAt: string;
-}
-
-export function projectId(appName: string, projectDir: string): string {
-  return `${appName}-${createHash("sha256").update(projectDir).digest("hex").slice(0, 8)}`;
 }
 
 function fsyncDir(dir: string): void {
@@ -75,6 +72,8 @@ export class LocalStore implements SecretStore {
   }
 
   private async readState(known?: LoadedKey): Promise<{ snapshot: Snapshot; exists: boolean }> {
+    // Only dead runs' files go, so no lock is needed: a run that reads and writes nothing still tidies up.
+    this.sweep();
     if (!existsSync(this.file)) {
       if (existsSync(this.marker)) throw await this.lost();
       return { snapshot: emptySnapshot(), exists: false };

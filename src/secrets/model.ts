@@ -1,10 +1,8 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { SecretRecipe } from "../config/schema/app.js";
-import { S3_KEY_ENV } from "../stack/object-store.js";
+import { S3_KEY_ENV, type Group } from "../project/names.js";
 
-/** Store entries are grouped the way the chart's ExternalSecrets read them: one store entry per group. */
-export type Group = "app" | "database" | "platform";
-export const GROUPS: readonly Group[] = ["app", "database", "platform"];
+export { GROUPS, type Group } from "../project/names.js";
 
 export interface StoredValue {
   name: string;
@@ -18,7 +16,7 @@ export interface StoredValue {
   login?: boolean;
 }
 
-export interface DerivedValue {
+interface DerivedValue {
   name: string;
   kind: "derived";
   description: string;

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from "../config/resolve.js";
-import { projectKey } from "../stack/names.js";
+import { projectKey } from "../project/ids.js";
 import { LocalStore } from "./local-store.js";
 import type { SecretStore } from "./store.js";
 

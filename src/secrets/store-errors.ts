@@ -9,18 +9,19 @@ import { LockLostError } from "./store-lock.js";
  * already devstack's pass through unchanged; anything unforeseen keeps its
  * message (scrubbed of key material) rather than becoming "unexpected".
  */
-export function storeFsError(error: unknown, doing: string, path: string): DevstackError {
+function storeFsError(error: unknown, doing: string, path: string): DevstackError {
   if (error instanceof DevstackError) return error;
   const e = error as NodeJS.ErrnoException;
   const known = describeOsError(error);
   const where = e?.path ?? path;
   if (known) {
     const unchanged = doing.startsWith("write") || doing.startsWith("create") ? "; nothing was changed, the stored values are intact" : "";
-    return new DevstackError(`cannot ${doing} ${where}: ${known.message.replace(/^cannot write or read [^:]*: /, "")}${unchanged}`, { fix: known.fix });
+    return new DevstackError(`cannot ${doing} ${where}: ${known.message.replace(/^cannot write or read [^:]*: /, "")}${unchanged}`, { fix: known.fix, kind: "filesystem" });
   }
   const code = e?.code ? ` [${e.code}]` : "";
   return new DevstackError(`cannot ${doing} ${where}: ${scrubKey(e?.message ?? String(error))}${code}`, {
     fix: `check that ${where} is a file devstack may read and write (or point DEVSTACK_HOME at another directory)`,
+    kind: "filesystem",
   });
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { basename, join } from "node:path";
 import { DevstackError, UsageError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
-import { DamagedKeyError, identityFileText, newIdentity, parseIdentity, type StoreIdentity } from "./identity.js";
+import { identityFileText, newIdentity, parseIdentity, type StoreIdentity } from "./identity.js";
 import type { KeyHome } from "./key-home.js";
 import { describeEntry, keychainDelete, keychainEntry, keychainGet, keychainSet, keychainUnreachable, keychainWanted, type KeychainEntry } from "./keychain.js";
 import { notify } from "./notices.js";
@@ -22,7 +22,7 @@ import { pidAlive, withLock } from "./store-lock.js";
 //   store, no marker of a store. Otherwise a missing key is lost, and that
 //   is an error naming how to restore it — never a silent new key.
 
-export type KeyLocation = { kind: "file"; path: string } | { kind: "keychain"; entry: KeychainEntry };
+type KeyLocation = { kind: "file"; path: string } | { kind: "keychain"; entry: KeychainEntry };
 
 export interface LoadedKey extends StoreIdentity {
   location: KeyLocation;
@@ -37,7 +37,7 @@ interface KeyRecord {
   createdAt: string;
 }
 
-export function describeLocation(location: KeyLocation): string {
+function describeLocation(location: KeyLocation): string {
   return location.kind === "file" ? location.path : describeEntry(location.entry);
 }
 
@@ -45,14 +45,14 @@ export function restoreFix(): string {
   return "restore it from your backup: `devstack secrets key --import BACKUP_FILE`; without a backup, `devstack secrets key --start-over` sets the stores it encrypted aside, and the next run makes a new key and new values (external secrets must be set again)";
 }
 
-export class LostKeyError extends DevstackError {
+class LostKeyError extends DevstackError {
   constructor(where: string, evidence: string) {
     super(`the secret store key is missing from ${where}, but ${evidence}; devstack never makes a new key over stores an old one encrypted`, { fix: restoreFix() });
     this.name = "LostKeyError";
   }
 }
 
-export function readRecord(home: KeyHome): KeyRecord | undefined {
+function readRecord(home: KeyHome): KeyRecord | undefined {
   let text: string;
   try {
     text = readFileSync(home.recordFile, "utf8");
@@ -377,4 +377,3 @@ export async function keyStatus(home: KeyHome): Promise<{ state: "ok" | "none" |
   }
 }
 
-export { DamagedKeyError };

@@ -1,6 +1,6 @@
 import type { Group } from "./model.js";
 
-export interface Entry {
+interface Entry {
   value: string;
   updatedAt: string;
 }

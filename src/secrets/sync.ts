@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { DevstackError, UsageError } from "../errors.js";
 import { generate } from "./generate.js";
-import { displayName, type Group, type SecretPlan, type StoredValue } from "./model.js";
+import { displayName, type SecretPlan, type StoredValue } from "./model.js";
+import { ALWAYS_READ } from "../project/names.js";
 import { Redactor } from "./redact.js";
 import type { Change, SecretStore, Snapshot } from "./store.js";
 
@@ -49,9 +50,6 @@ export interface SyncResult {
   missingExternal: string[];
   snapshot: Snapshot;
 }
-
-/** The groups the charts' ExternalSecrets read in every profile, whatever the app declares. */
-export const ALWAYS_READ: readonly Group[] = ["app", "platform"];
 
 type Recipe = NonNullable<StoredValue["recipe"]>;
 

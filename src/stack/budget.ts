@@ -1,6 +1,7 @@
 import { mebibytes, PLATFORM_BUDGET } from "../charts/platform-budget.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import type { Component } from "./images.js";
+import { standIn } from "./standins/index.js";
+import type { Component } from "./standins/standin.js";
 
 // What the local stack asks of a laptop's memory, added up for `up --dry-run`
 // and the README: the goal is at most 2 GiB for k3s, the platform, the
@@ -8,19 +9,10 @@ import type { Component } from "./images.js";
 
 /**
  * Memory reserved for each container beside the cluster (Docker's soft
- * reservation: the kernel reclaims from containers above it first). k3s is
- * its documented minimum for a server; the stand-ins are what each uses idle
- * with one small app's data.
+ * reservation: the kernel reclaims from containers above it first), as each
+ * stand-in declares it.
  */
-export const STANDIN_MEMORY_MI: Record<Component, number> = {
-  k3s: 512,
-  registry: 32,
-  postgres: 96,
-  pebble: 24,
-  "pebble-challtestsrv": 16,
-  smtp: 64,
-  "object-store": 96,
-};
+const memoryOf = (component: Component) => standIn(component).memoryMi;
 
 /** What k3s itself runs in kube-system, with the requests its manifests set (Traefik's come from devstack's HelmChartConfig). */
 const K3S_SYSTEM_MI = [
@@ -28,7 +20,7 @@ const K3S_SYSTEM_MI = [
   { what: "k3s: metrics-server", mi: 70 },
 ];
 
-export interface BudgetLine {
+interface BudgetLine {
   what: string;
   mi: number;
 }
@@ -41,7 +33,7 @@ export interface LocalBudget {
 
 /** The local profile's memory: container reservations plus every pod's requests. */
 export function localBudget(config: Pick<ResolvedConfig, "app" | "profile">, components: Component[]): LocalBudget {
-  const lines: BudgetLine[] = components.map((c) => ({ what: `container: ${c}`, mi: STANDIN_MEMORY_MI[c] }));
+  const lines: BudgetLine[] = components.map((c) => ({ what: `container: ${c}`, mi: memoryOf(c) }));
   if (components.includes("k3s")) {
     lines.push(...K3S_SYSTEM_MI);
     // k3s bundles Traefik; the platform's own entry is what devstack sets on it.

@@ -1,4 +1,4 @@
-import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { PLATFORM_NAMESPACE } from "../project/names.js";
 
 // Objects that wire the k3s cluster to the containers beside it. They exist
 // only locally and are applied by `up`, not by the charts, so the charts stay

@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { DevstackError } from "../errors.js";
 
 export interface EngineInfo {
   reachable: boolean;
@@ -34,7 +35,7 @@ export async function probeEngine(timeoutMs = 3000): Promise<EngineInfo> {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new DevstackError(`no answer within ${ms} ms`, { kind: "timeout" })), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

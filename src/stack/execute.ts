@@ -6,7 +6,7 @@ import type { ContainerSpec, StackSpec } from "./components.js";
 import { LABEL_PROJECT } from "./names.js";
 import type { ContainerAction, StackPlan } from "./plan.js";
 
-export interface FileToPut {
+interface FileToPut {
   path: string;
   content: string;
   mode: number;

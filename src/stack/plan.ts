@@ -1,6 +1,6 @@
 import type { ContainerSpec, StackSpec } from "./components.js";
 
-export interface ObservedContainer {
+interface ObservedContainer {
   id: string;
   name: string;
   component: string;

@@ -2,10 +2,11 @@ import type Docker from "dockerode";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
-import { LABEL_PROJECT, networkName, stackId } from "./names.js";
-import { localKubeconfigPath } from "./paths.js";
-import { stackStateDir } from "./pebble.js";
+import { stackId } from "../project/ids.js";
+import { localKubeconfigPath, stackStateDir } from "../project/paths.js";
+import { LABEL_PROJECT, networkName } from "./names.js";
 import { observeStack } from "./observe.js";
+import { STANDINS } from "./standins/index.js";
 
 export interface ComponentStatus {
   component: string;
@@ -19,25 +20,7 @@ export interface ComponentStatus {
 }
 
 function urlFor(component: string, config: ResolvedConfig): string | null {
-  const p = config.profile.ports;
-  switch (component) {
-    case "registry":
-      return `http://localhost:${p.registry}/v2/`;
-    case "postgres":
-      return `postgresql://127.0.0.1:${p.postgres}`;
-    case "pebble":
-      return `https://127.0.0.1:${p.acme}/dir`;
-    case "pebble-challtestsrv":
-      return `http://127.0.0.1:${p.acmeTestServer}`;
-    case "smtp":
-      return `http://127.0.0.1:${p.smtpUi}`;
-    case "object-store":
-      return `http://127.0.0.1:${p.objectStore}`;
-    case "k3s":
-      return config.url;
-    default:
-      return null;
-  }
+  return STANDINS.find((s) => s.component === component)?.url(config) ?? null;
 }
 
 /** Every container of the project's stack: state, health, image version and where to reach it. */

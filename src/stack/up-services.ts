@@ -8,15 +8,19 @@ import { openStore } from "../secrets/open-store.js";
 import { secretPlan } from "../secrets/model.js";
 import type { Snapshot } from "../secrets/store.js";
 import { syncSecrets } from "../secrets/sync.js";
-import { OBJECT_STORE_ACCESS_KEY, OBJECT_STORE_SECRET_KEY, POSTGRES_SUPERUSER, stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
+import { LOCAL_EXPORT_BUCKET } from "../project/names.js";
+import { stackStateDir } from "../project/paths.js";
+import { stackSpec, type ContainerSpec, type StackSpec } from "./components.js";
 import { connectDocker } from "./docker.js";
 import { executePlan } from "./execute.js";
-import { registriesYaml } from "./k3s.js";
-import { ensureBucket, LOCAL_EXPORT_BUCKET, objectStoreAnswering, objectStoreClient } from "./object-store.js";
 import { FRESH, observeStack } from "./observe.js";
-import { pebbleApiCa, pebbleFiles, pebbleRoot, setDefaultIpv4, stackStateDir } from "./pebble.js";
 import { planStack, type StackPlan } from "./plan.js";
-import { ensureAppDatabase } from "./postgres-setup.js";
+import { registriesYaml } from "./standins/k3s.js";
+import { ensureBucket, OBJECT_STORE_ACCESS_KEY, OBJECT_STORE_SECRET_KEY, objectStoreAnswering, objectStoreClient } from "./standins/object-store.js";
+import { pebbleApiCa, pebbleFiles, pebbleHttpPort, pebbleRoot, setDefaultIpv4 } from "./standins/pebble.js";
+import { ensureAppDatabase, POSTGRES_SUPERUSER } from "./standins/postgres.js";
+import { registryAnswering } from "./standins/registry.js";
+import { smtpAnswering, smtpEndpoints } from "./standins/smtp.js";
 import { waitFor, tcpOpen } from "./wait.js";
 
 export type Step = <T>(title: string, work: () => Promise<T>) => Promise<T>;
@@ -56,7 +60,7 @@ export interface ServiceEndpoints {
 
 function containerIp(info: Docker.ContainerInspectInfo, network: string): string {
   const ip = info.NetworkSettings.Networks[network]?.IPAddress;
-  if (!ip) throw new Error(`${info.Name} has no address on ${network}`);
+  if (!ip) throw new DevstackError(`${info.Name} has no address on ${network}`, { kind: "engine", fix: "`devstack down && devstack up` attaches the containers to the network again" });
   return ip;
 }
 
@@ -78,7 +82,7 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
     return value;
   };
   const files = async (c: ContainerSpec) => {
-    if (c.component === "pebble") return pebbleFiles(spec.id, Number(c.inputs?.httpPort ?? 5002));
+    if (c.component === "pebble") return pebbleFiles(spec.id, pebbleHttpPort(c.inputs));
     // containerd on the node pulls localhost:<port>/... from the registry container.
     if (c.component === "k3s") return [{ path: "/etc/rancher/k3s/registries.yaml", content: registriesYaml(config.profile.ports.registry), mode: 0o644 }];
     return [];
@@ -90,7 +94,7 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
   const has = (component: string) => spec.containers.some((c) => c.component === component);
 
   await step("registry: answering", () =>
-    waitFor("the registry", async () => ((await fetch(`http://127.0.0.1:${ports.registry}/v2/`, { signal: AbortSignal.timeout(2000) })).status === 200 ? true : undefined), 60_000),
+    waitFor("the registry", () => registryAnswering(ports), 60_000),
   );
 
   const db = config.app.database;
@@ -129,8 +133,8 @@ export async function upServices(config: ResolvedConfig, planned: PlannedStack, 
   }
 
   if (has("smtp")) {
-    await step("smtp: sink answering", () => waitFor("the SMTP sink", async () => ((await tcpOpen(ports.smtp)) && (await fetch(`http://127.0.0.1:${ports.smtpUi}/email`, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined), 60_000));
-    endpoints.smtp = { host: "127.0.0.1", port: ports.smtp, ui: `http://127.0.0.1:${ports.smtpUi}`, api: `http://127.0.0.1:${ports.smtpUi}/email` };
+    await step("smtp: sink answering", () => waitFor("the SMTP sink", () => smtpAnswering(ports), 60_000));
+    endpoints.smtp = smtpEndpoints(ports);
   }
 
   if (has("object-store")) {

@@ -16,7 +16,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new DevstackError(`${what} did not become ready in ${Math.round(timeoutMs / 1000)} s${last ? ` (last answer: ${(last as Error).message})` : ""}`, { fix });
+    if (Date.now() > deadline) throw new DevstackError(`${what} did not become ready in ${Math.round(timeoutMs / 1000)} s${last ? ` (last answer: ${(last as Error).message})` : ""}`, { fix, kind: "timeout" });
     await sleep(intervalMs);
   }
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { PLATFORM_NAMESPACE } from "../charts/names.js";
+import { PLATFORM_NAMESPACE } from "../project/names.js";
 import { kubeConfig } from "../cluster/apply.js";
 import { forwardToPod } from "../cluster/port-forward.js";
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
@@ -11,9 +11,9 @@ import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
 import { openStore } from "../secrets/open-store.js";
 import { hostEnvironment } from "../stack/environment.js";
-import { stackId } from "../stack/names.js";
+import { stackId } from "../project/ids.js";
 import { downStack } from "../stack/status.js";
-import { upCluster } from "../stack/up-cluster.js";
+import { upCluster } from "../effects/up.js";
 import { planLocalStack, upServices } from "../stack/up-services.js";
 
 export interface StartStackOptions {

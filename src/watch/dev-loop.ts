@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import { loadConfig } from "../config/resolve.js";
-import { deploy, type Step } from "../deploy/pipeline.js";
+import { runDeploy } from "../effects/deploy.js";
+import type { StepRunner as Step } from "../flows/plan.js";
 import { DevstackError } from "../errors.js";
 import { inotifyFix, readInotifyLimits, RECOMMENDED_INOTIFY } from "./inotify.js";
 import { RedeployLoop, type Batch } from "./loop.js";
@@ -42,9 +43,8 @@ export async function runDevLoop(initial: ResolvedConfig, io: DevLoopIo, signal:
       }
     }
     try {
-      const skippedSteps: string[] = [];
-      const result = await deploy(config, { step: io.step, onSkip: (s) => skippedSteps.push(s) });
-      for (const s of skippedSteps) io.say(`  skipped ${s}`);
+      const result = await runDeploy(config, { step: io.step });
+      for (const s of result.skippedSteps) io.say(`  skipped ${s}`);
       io.say(`ready: ${result.url} (revision ${result.revision ?? "?"}) in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       io.warn(`redeploy failed: ${(error as Error).message}\nthe previous version keeps serving; save again to retry`);

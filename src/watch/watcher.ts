@@ -11,7 +11,7 @@ export interface ProjectWatcher {
 }
 
 /** What a build never sees (.dockerignore) and what the repository ignores (.gitignore) do not trigger a rebuild. */
-export function watchFilter(contextDir: string): (path: string) => boolean {
+function watchFilter(contextDir: string): (path: string) => boolean {
   const rules = ignore().add([".git", "node_modules"]);
   for (const file of [".dockerignore", ".gitignore"]) {
     const path = join(contextDir, file);

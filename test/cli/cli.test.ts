@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { devstack, ROOT } from "../support/cli.js";
+import { devstack, devstackAsync, jsonError, jsonResult, programCommands, ROOT } from "../support/cli.js";
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const temps: string[] = [];
@@ -14,10 +14,13 @@ function tempDir(prefix: string): string {
 afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe("the devstack command", () => {
-  it("lists its commands with examples in --help", () => {
+  it("lists every command the program declares, with examples, in --help", () => {
     const r = devstack(["--help"]);
     expect(r.code).toBe(0);
-    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets", "deploy", "promote", "releases", "rollback", "platform", "logs", "jobs", "alerts", "test"]) expect(r.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    const topLevel = programCommands().filter((c) => !c.path.includes(" "));
+    expect(topLevel.length).toBeGreaterThan(10);
+    for (const command of topLevel.filter((c) => !c.hidden)) expect(r.stdout).toMatch(new RegExp(`^  ${command.path} `, "m"));
+    for (const command of topLevel.filter((c) => c.hidden)) expect(r.stdout).not.toMatch(new RegExp(`^  ${command.path} `, "m"));
     expect(r.stdout).toContain("Examples:");
   });
 
@@ -37,21 +40,30 @@ describe("the devstack command", () => {
     expect(r.stderr).toContain("unknown option '--profle'");
   });
 
-  it("each command has --help with examples", () => {
-    for (const command of ["init", "config", "diff", "render", "doctor", "schema", "up", "down", "status", "trust", "secrets"]) {
-      const r = devstack([command, "--help"]);
-      expect(r.code, command).toBe(0);
-      expect(r.stdout, command).toContain("Examples:");
+  it("each command has --help, and examples on it or (for a group) on it or on each of its subcommands", async () => {
+    const commands = programCommands().filter((c) => !c.hidden);
+    const helps = new Map(await Promise.all(commands.map(async (c) => [c.path, await devstackAsync([...c.path.split(" "), "--help"])] as const)));
+    const hasExamples = (path: string) => helps.get(path)?.stdout.includes("Examples:") === true;
+    for (const c of commands) {
+      const r = helps.get(c.path);
+      expect(r?.code, c.path).toBe(0);
+      expect(r?.stdout, c.path).toContain(`Usage: devstack ${c.path}`);
     }
-  });
+    const withoutExamples = commands
+      .filter((c) => !c.path.includes(" "))
+      .filter((c) => !hasExamples(c.path) && !(c.group && commands.filter((sub) => sub.path.startsWith(`${c.path} `)).every((sub) => hasExamples(sub.path))))
+      .map((c) => c.path);
+    expect(withoutExamples).toEqual([]);
+  }, 60_000);
 });
 
 describe("config and diff in examples/hello", () => {
   it("prints the resolved prod config as JSON", () => {
     const r = devstack(["config", "--profile", "prod", "--json"]);
     expect(r.code).toBe(0);
-    const view = JSON.parse(r.stdout);
+    const view = jsonResult<{ secrets: { name: string; kind: string }[] }>(r.stdout);
     expect(view).toMatchObject({
+      command: "config",
       profile: { name: "prod", cluster: { type: "eks", name: "hello-prod" } },
       url: "https://hello.example.com",
       app: { name: "hello", env: { PUBLIC_URL: "https://hello.example.com" } },
@@ -75,7 +87,7 @@ describe("config and diff in examples/hello", () => {
   it("lists the differences between local and prod by key path", () => {
     const r = devstack(["diff", "local", "prod", "--json"]);
     expect(r.code).toBe(0);
-    const result = JSON.parse(r.stdout) as { count: number; differences: { path: string; a: unknown; b: unknown }[] };
+    const result = jsonResult<{ count: number; differences: { path: string; a: unknown; b: unknown }[] }>(r.stdout);
     expect(result.count).toBe(result.differences.length);
     expect(result.differences).toContainEqual({ path: "url", a: "https://hello.localhost", b: "https://hello.example.com" });
     expect(result.differences).toContainEqual({ path: "profile.cluster.type", a: "k3s", b: "eks" });
@@ -124,7 +136,8 @@ describe("errors", () => {
     expect(r.stderr).toContain("fix:");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const json = devstack(["config", "--json"], { cwd: dir });
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, error: { issues: [{ line: 2 }, { line: 3, column: 3, path: "service.prot" }] } });
+    expect(json.stdout.trim().split("\n")).toHaveLength(1);
+    expect(jsonError(json.stdout)).toMatchObject({ kind: "config", exitCode: 2, fix: expect.any(String), issues: [{ line: 2 }, { line: 3, column: 3, path: "service.prot" }] });
   });
 
   it("shows the stack trace with DEVSTACK_DEBUG=1", () => {
@@ -166,7 +179,7 @@ describe("init", () => {
     writeFileSync(join(dir, "Dockerfile"), "FROM node:22-slim\nEXPOSE 3000\n");
     const first = devstack(["init", "--json"], { cwd: dir });
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout)).toMatchObject({ written: ["devstack.yaml", "profiles/local.yaml", "profiles/prod.yaml"], detected: { name: "shop", port: 3000 } });
+    expect(jsonResult(first.stdout)).toMatchObject({ command: "init", written: ["devstack.yaml", "profiles/local.yaml", "profiles/prod.yaml"], detected: { name: "shop", port: 3000 } });
     for (const profile of ["local", "prod"]) expect(devstack(["config", "--profile", profile], { cwd: dir }).code).toBe(0);
 
     writeFileSync(join(dir, "devstack.yaml"), "# mine\nname: mine\nservice:\n  port: 1\n");
@@ -183,6 +196,8 @@ describe("init", () => {
 
   it("writes a GitHub Actions workflow with --ci github: test, staging, then prod behind an approval", async () => {
     const dir = tempDir("devstack-init-ci-");
+    // config checks that the Dockerfile the scaffold names exists.
+    writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
     expect(devstack(["init", "--ci", "github"], { cwd: dir }).code).toBe(0);
     const { parse } = await import("yaml");
     const workflow = parse(readFileSync(join(dir, ".github", "workflows", "devstack.yml"), "utf8")) as { jobs: Record<string, { needs?: string; environment?: string; steps: { run?: string }[] }> };
@@ -193,7 +208,7 @@ describe("init", () => {
     expect(devstack(["init", "--ci", "gitlab", "--force"], { cwd: dir }).code).toBe(2);
     // The profiles the workflow names exist and keep parity.
     expect(devstack(["config", "--profile", "staging"], { cwd: dir }).code).toBe(0);
-    const diff = JSON.parse(devstack(["diff", "staging", "prod", "--json"], { cwd: dir }).stdout) as { differences: { path: string }[] };
+    const diff = jsonResult<{ differences: { path: string }[] }>(devstack(["diff", "staging", "prod", "--json"], { cwd: dir }).stdout);
     expect(diff.differences.map((d) => d.path)).toContain("profile.domain");
   });
 
@@ -206,7 +221,7 @@ describe("doctor", () => {
   it("reports an unreachable Docker engine as a failure with its fix", () => {
     const r = devstack(["doctor", "--json"], { env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" } });
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { ok: boolean; checks: { id: string; status: string; fix?: string }[] };
+    const report = jsonResult<{ ok: boolean; checks: { id: string; status: string; fix?: string }[] }>(r.stdout);
     expect(report.ok).toBe(false);
     const docker = report.checks.find((c) => c.id === "docker");
     expect(docker).toMatchObject({ status: "fail", fix: expect.stringContaining("start the engine") });

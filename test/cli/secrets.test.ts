@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readStoreIn } from "../support/store.js";
-import { BIN, devstack, HELLO } from "../support/cli.js";
+import { BIN, devstack, HELLO, jsonEvents, jsonResult } from "../support/cli.js";
 import { skipWithout } from "../support/engines.js";
 
 const home = mkdtempSync(join(tmpdir(), "devstack-secrets-home-"));
@@ -13,19 +13,8 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 const readStore = () => readStoreIn(home, HELLO);
 
-/** The --json result of a run whose stdout may start with one-line event objects. */
-function result<T>(stdout: string): T {
-  const lines = stdout.split("\n");
-  const body = lines.filter((l) => !l.startsWith('{"type":"event"')).join("\n");
-  return JSON.parse(body) as T;
-}
-
-function events(stdout: string): { event: string; where: string; message: string }[] {
-  return stdout
-    .split("\n")
-    .filter((l) => l.startsWith('{"type":"event"'))
-    .map((l) => JSON.parse(l) as { event: string; where: string; message: string });
-}
+const result = <T>(stdout: string) => jsonResult<T>(stdout);
+const events = (stdout: string) => jsonEvents<{ where: string; message: string }>(stdout);
 
 function runAsync(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }> {
   return new Promise((resolve) => {
@@ -40,7 +29,7 @@ describe("devstack secrets in examples/hello", () => {
   it("lists every declared secret as missing before the first sync", () => {
     const r = devstack(["secrets", "ls", "--json"], { env });
     expect(r.code).toBe(0);
-    const states = (JSON.parse(r.stdout) as { secrets: { name: string; kind: string; state: string }[] }).secrets;
+    const states = result<{ secrets: { name: string; kind: string; state: string }[] }>(r.stdout).secrets;
     expect(states.map((s) => `${s.name}:${s.kind}:${s.state}`)).toEqual([
       "SESSION_KEY:generate:missing",
       "WEBHOOK_SIGNING_KEY:generate:missing",
@@ -81,7 +70,7 @@ describe("devstack secrets in examples/hello", () => {
     const r = devstack(["secrets", "set", "STRIPE_API_KEY"], { env, input: "sk_live_from_stdin_0123456789\n" });
     expect(r.code).toBe(0);
     expect((await readStore()).app.STRIPE_API_KEY?.value).toBe("sk_live_from_stdin_0123456789");
-    const ls = JSON.parse(devstack(["secrets", "ls", "--json"], { env }).stdout) as { secrets: { name: string; state: string }[] };
+    const ls = result<{ secrets: { name: string; state: string }[] }>(devstack(["secrets", "ls", "--json"], { env }).stdout);
     expect(ls.secrets.every((s) => s.state === "present")).toBe(true);
     expect(devstack(["secrets", "sync"], { env }).code).toBe(0);
   });
@@ -150,7 +139,7 @@ describe("devstack secrets in examples/hello", () => {
   it("secrets key shows where the key lives, exports a backup to a named file or a pipe, never to a terminal", () => {
     const shown = devstack(["secrets", "key", "--json"], { env });
     expect(shown.code).toBe(0);
-    const key = (JSON.parse(shown.stdout) as { key: { state: string; where: string; kind: string; recipient: string } }).key;
+    const key = result<{ key: { state: string; where: string; kind: string; recipient: string } }>(shown.stdout).key;
     expect(key).toMatchObject({ state: "ok", where: join(home, "config", "age-identity.txt"), kind: "file", recipient: expect.stringMatching(/^age1/) });
     const identity = readFileSync(join(home, "config", "age-identity.txt"), "utf8").match(/AGE-SECRET-KEY-1\w+/)?.[0] as string;
     expect(shown.stdout).not.toContain(identity);

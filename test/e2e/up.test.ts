@@ -83,7 +83,12 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     expect(subjects).toContain("[hello local] error-burst: boom requested");
     const logs = devstack(["logs", "--level", "error", "--since", "15m", "--json"], { env });
     expect(logs.code).toBe(0);
-    const lines = logs.stdout.trim().split("\n").map((l) => JSON.parse(l) as { labels: Record<string, string>; line: string });
+    // Each log line is an event; the last line is the result.
+    const lines = logs.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; event?: string; labels: Record<string, string>; line: string })
+      .filter((l) => l.type === "event" && l.event === "log");
     expect(lines.some((l) => l.line.includes("boom requested") && l.labels.level === "error" && l.labels.component === "web")).toBe(true);
   }, 10 * 60_000);
 

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { helm, helmLint, withValuesFile } from "../../src/charts/helm.js";
 import { imageRepository } from "../../src/charts/image.js";
 import type { Manifest } from "../../src/charts/manifests.js";
-import { KUBE_VERSION } from "../../src/charts/names.js";
+import { KUBE_VERSION } from "../../src/project/names.js";
 import { WEBAPP_CHART } from "../../src/charts/render.js";
 import { validateManifests } from "../../src/charts/validate.js";
 import { webappValues } from "../../src/charts/values.js";

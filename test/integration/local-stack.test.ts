@@ -9,7 +9,7 @@ import nodemailer from "nodemailer";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Snapshot } from "../../src/secrets/store.js";
-import { objectStoreClient } from "../../src/stack/object-store.js";
+import { objectStoreClient } from "../../src/stack/standins/object-store.js";
 import { readStoreIn } from "../support/store.js";
 import { BIN, devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
@@ -18,7 +18,8 @@ import { dockerTierMissing, standinProject } from "../support/standins.js";
 const missing = await dockerTierMissing();
 
 interface Done {
-  event: "done";
+  type: "result";
+  command: "up";
   ms: number;
   endpoints: {
     postgres: { port: number; database: string; user: string };
@@ -252,8 +253,9 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     expect(code).toBe(130);
     expect(stderr).toContain("stopping after the current step");
     // With --json the error is the stream's last object.
-    expect(stdout).toContain("interrupted: stopped between steps, nothing is half written");
-    expect(stdout).not.toContain('"event":"done"');
+    const last = JSON.parse(stdout.trim().split("\n").at(-1) as string) as { type: string; kind: string; message: string };
+    expect(last).toMatchObject({ type: "error", kind: "interrupted", message: "interrupted: stopped between steps, nothing is half written" });
+    expect(stdout).not.toContain('"type":"result"');
     const again = run(["up", "--services-only", "--json"]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('"title":"registry: reuse (running with the same settings)"');

@@ -7,7 +7,7 @@ import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCom
 import { Upload } from "@aws-sdk/lib-storage";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ensureBucket, objectStoreClient } from "../../src/stack/object-store.js";
+import { ensureBucket, objectStoreClient } from "../../src/stack/standins/object-store.js";
 import { describeWithEngine } from "../support/engines.js";
 import { OBJECT_STORE_ENTRYPOINT as ENTRYPOINT, objectStoreMissing, startObjectStore, type TestObjectStore } from "../support/object-store.js";
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { objectStoreAnswering } from "../../src/stack/object-store.js";
+import { objectStoreAnswering } from "../../src/stack/standins/object-store.js";
 import { waitFor } from "../../src/stack/wait.js";
 import { freePort } from "./ports.js";
 

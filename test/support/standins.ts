@@ -6,7 +6,7 @@ import { probeEngine } from "../../src/stack/docker-engine.js";
 import { HELLO } from "./cli.js";
 import { freePort } from "./ports.js";
 
-export const STANDINS = {
+const STANDINS = {
   registry: "devstack-standin/registry:bookworm",
   postgres: "devstack-standin/postgres:bookworm",
   pebble: "devstack-standin/pebble:bookworm",

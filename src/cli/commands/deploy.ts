@@ -1,16 +1,24 @@
 import { loadConfig } from "../../config/resolve.js";
-import { deploy } from "../../deploy/pipeline.js";
-import { colors, out } from "../output.js";
+import { planDeployDry, runDeploy } from "../../effects/deploy.js";
+import { formatPlan } from "../../flows/plan.js";
+import { colors, out, printResult } from "../output.js";
 import { protectLocalStores, protectSnapshot } from "../protect.js";
-import { Reporter } from "../tasks.js";
+import { Reporter } from "../reporter.js";
 
-export async function run(options: { profile?: string; json?: boolean; timeout?: string }): Promise<number> {
+export async function run(options: { profile?: string; json?: boolean; timeout?: string; dryRun?: boolean }): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
   await protectLocalStores([config]);
+  if (options.dryRun) {
+    const plan = await planDeployDry(config);
+    if (options.json) printResult("deploy", { dryRun: true, plan });
+    else out(formatPlan(plan).join("\n"));
+    return 0;
+  }
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
-    const result = await deploy(config, { step: (t, w) => reporter.step(t, w), onSecrets: (s) => protectSnapshot(config, s), ...(options.timeout ? { timeout: options.timeout } : {}) });
-    if (options.json) out(JSON.stringify({ event: "done", ...result, steps: reporter.steps }));
+    const result = await runDeploy(config, { step: (t, w) => reporter.step(t, w), onSecrets: (s) => protectSnapshot(config, s), ...(options.timeout ? { timeout: options.timeout } : {}) });
+    for (const s of result.skippedSteps) reporter.note(`skipped ${s}`);
+    if (options.json) printResult("deploy", { dryRun: false, ...result, revision: result.revision ?? null, steps: reporter.steps });
     else out(`\n${colors.green("deployed")} ${result.release} revision ${result.revision ?? "?"} to ${config.profileName}: ${result.url} answers (${result.smoke.ms} ms, ${result.smoke.attempts} attempt(s))\n  image ${result.image}`);
     return 0;
   } finally {

@@ -6,7 +6,7 @@ import { configView } from "../../config/view.js";
 import { protectLocalStores } from "../protect.js";
 import { DevstackError } from "../../errors.js";
 import { describeOsError } from "../../fs/os-errors.js";
-import { colors, err, out, printJson, table } from "../output.js";
+import { colors, err, out, printResult, table } from "../output.js";
 
 // Where each profile's file lives is not a difference in what it deploys.
 const bookkeeping = (path: string) => path === "profile.file" || path === "profile.source";
@@ -70,7 +70,7 @@ export async function run(options: { json?: boolean; strict?: boolean }, [a, b]:
   const code = !manifests.report || (options.strict && !ok) ? 1 : 0;
 
   if (options.json) {
-    printJson({
+    printResult("diff", {
       a,
       b,
       count: differences.length,

@@ -1,6 +1,6 @@
 import { evaluate, type CheckStatus } from "../../doctor/checks.js";
 import { observe } from "../../doctor/observe.js";
-import { colors, out, printJson } from "../output.js";
+import { colors, out, printResult } from "../output.js";
 
 const marks: Record<CheckStatus, string> = {
   ok: colors.green("✓"),
@@ -13,7 +13,7 @@ export async function run(options: { json?: boolean }): Promise<number> {
   const checks = evaluate(await observe());
   const ok = checks.every((c) => c.status !== "fail");
   if (options.json) {
-    printJson({ ok, checks });
+    printResult("doctor", { ok, checks });
   } else {
     for (const check of checks) {
       out(`${marks[check.status]} ${check.title}: ${check.detail}`);

@@ -3,8 +3,8 @@ import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { connectDocker } from "../../stack/docker.js";
 import { downStack } from "../../stack/status.js";
-import { out } from "../output.js";
-import { Reporter } from "../tasks.js";
+import { out, printResult } from "../output.js";
+import { Reporter } from "../reporter.js";
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -21,7 +21,8 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
   if (purge && !options.yes) {
     if (!process.stdin.isTTY) throw new UsageError("--purge deletes the stack's volumes (database, registry, cluster) and needs confirmation", "add --yes to confirm");
     if (!(await confirm(`delete every volume of ${config.app.name}'s local stack (database, registry, cluster)? [y/N] `))) {
-      out("nothing was deleted");
+      if (options.json) printResult("down", { profile: config.profileName, purge, confirmed: false, stopped: [], removed: [], volumes: [], steps: [] });
+      else out("nothing was deleted");
       return 1;
     }
   }
@@ -29,7 +30,7 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
     const result = await downStack(docker, config, purge, (title, work) => reporter.step(title, work));
-    if (options.json) out(JSON.stringify({ event: "done", purge, ...result }));
+    if (options.json) printResult("down", { profile: config.profileName, purge, confirmed: true, ...result, steps: reporter.steps });
     else if (result.stopped.length === 0 && result.removed.length === 0) out(`nothing of ${config.app.name}'s local stack was running`);
     else out(purge ? `removed ${result.removed.length} containers and ${result.volumes.length} volumes` : `stopped ${result.stopped.length} containers; volumes kept (\`devstack down --purge\` deletes them)`);
     return 0;

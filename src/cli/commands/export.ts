@@ -2,15 +2,15 @@ import { join } from "node:path";
 import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { userDirs } from "../../fs/paths.js";
-import { exportUri, locationUri, openDestination, type Destination } from "../../pipeline/destination.js";
-import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../pipeline/job-config.js";
-import { queryExports } from "../../pipeline/query.js";
-import { planExport, runExport, type ExportPlan, type ExportResult } from "../../pipeline/run.js";
-import { jobTarget, profileTarget, type ExportTarget } from "../../pipeline/target.js";
+import { exportUri, locationUri, openDestination, type Destination } from "../../exports/destination.js";
+import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../exports/job-config.js";
+import { queryExports } from "../../exports/query.js";
+import { planExport, runExport, type ExportPlan, type ExportResult } from "../../exports/run.js";
+import { jobTarget, profileTarget, type ExportTarget } from "../../exports/target.js";
 import { openStore } from "../../secrets/open-store.js";
-import { colors, out, printJson, table } from "../output.js";
+import { colors, out, printResult, table } from "../output.js";
 import { protectSnapshot, protectValues } from "../protect.js";
-import { Reporter } from "../tasks.js";
+import { Reporter } from "../reporter.js";
 
 interface Options {
   profile?: string;
@@ -68,7 +68,7 @@ async function query(destination: Destination, names: string[], sql: string, cac
   if (empty.length === names.length) throw new UsageError(`nothing exported yet to ${destination.uri} for ${names.join(", ")}`, "run `devstack export` first");
   const result = await queryExports(views, sql);
   if (json) {
-    printJson({ query: sql, columns: result.columns, rows: result.rows });
+    printResult("export", { query: sql, columns: result.columns, rows: result.rows });
     return 0;
   }
   const cell = (v: unknown) => (v === null || v === undefined ? colors.dim("NULL") : typeof v === "object" ? JSON.stringify(v) : String(v));
@@ -84,7 +84,7 @@ async function dryRun(t: ExportTarget, names: string[], destination: Destination
     if (spec) plans.push(await planExport({ name, spec, connection: t.connection, destination }));
   }
   if (json) {
-    printJson({ dryRun: true, exports: plans });
+    printResult("export", { dryRun: true, exports: plans });
     return 0;
   }
   for (const p of plans) {
@@ -138,6 +138,6 @@ export async function run(options: Options, args: string[]): Promise<number> {
     reporter.close();
   }
   // Peak memory is part of the result: it is how a user (and the tests) see that nothing held the table.
-  if (options.json) out(JSON.stringify({ event: "done", destination: locationUri(t.location), exports: results, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), steps: reporter.steps }));
+  if (options.json) printResult("export", { dryRun: false, destination: locationUri(t.location), exports: results, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), steps: reporter.steps });
   return 0;
 }

@@ -7,7 +7,7 @@ import { detect, type Detected } from "../../init/detect.js";
 import { githubWorkflow } from "../../init/ci.js";
 import { initFiles } from "../../init/templates.js";
 import { PACKAGE_ROOT } from "../../package-root.js";
-import { out, printJson } from "../output.js";
+import { out, printResult } from "../output.js";
 
 function readIf(path: string): string | undefined {
   return existsSync(path) ? readFileSync(path, "utf8") : undefined;
@@ -60,7 +60,7 @@ export async function run(options: { name?: string; port?: string; force?: boole
     await writeFileAtomic(path, file.content);
   }
   if (options.json) {
-    printJson({ written: files.map((f) => f.path), detected: { name: detected.name, port: detected.port, dockerfile: detected.dockerfile ?? null, target: detected.target ?? null }, notes: detected.notes });
+    printResult("init", { written: files.map((f) => f.path), detected: { name: detected.name, port: detected.port, dockerfile: detected.dockerfile ?? null, target: detected.target ?? null }, notes: detected.notes });
   } else {
     for (const note of detected.notes) out(`  ${note}`);
     for (const file of files) out(`wrote ${file.path}`);

@@ -4,7 +4,7 @@ import { appNamespace } from "../../config/namespace.js";
 import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { clusterAccess } from "../../deploy/target.js";
-import { colors, err, errRaw, out } from "../output.js";
+import { colors, err, errRaw, printEvent, printResult } from "../output.js";
 import { protectLocalStores } from "../protect.js";
 
 export async function run(options: { profile?: string; json?: boolean }, [name]: string[]): Promise<number> {
@@ -19,8 +19,8 @@ export async function run(options: { profile?: string; json?: boolean }, [name]:
   try {
     err(colors.dim(`running ${name} now in ${config.profileName}…`));
     // The job's own output goes to stdout as it comes; devstack's lines go to stderr.
-    const result = await runJob(await kubeConfig(access.kubeconfig, access.context), appNamespace(config), `${config.app.name}-${name}`, (chunk) => (options.json ? undefined : process.stdout.write(chunk)));
-    if (options.json) out(JSON.stringify(result));
+    const result = await runJob(await kubeConfig(access.kubeconfig, access.context), appNamespace(config), `${config.app.name}-${name}`, (chunk) => (options.json ? printEvent("output", { text: chunk }) : process.stdout.write(chunk)));
+    if (options.json) printResult("jobs run", { profile: config.profileName, ...result });
     else errRaw(`${result.succeeded ? colors.green("succeeded") : colors.red("failed")}: job ${result.job}\n`);
     return result.succeeded ? 0 : 1;
   } finally {

@@ -1,7 +1,7 @@
 import { loadConfig } from "../../config/resolve.js";
-import { releases } from "../../deploy/pipeline.js";
+import { releases } from "../../deploy/release-ops.js";
 import { clusterAccess } from "../../deploy/target.js";
-import { colors, out, printJson, table } from "../output.js";
+import { colors, out, printResult, table } from "../output.js";
 
 export async function run(options: { profile?: string; json?: boolean }): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
@@ -9,7 +9,7 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
   try {
     const list = await releases(config, access);
     if (options.json) {
-      printJson({ profile: config.profileName, release: config.app.name, releases: list });
+      printResult("releases", { profile: config.profileName, release: config.app.name, releases: list });
       return 0;
     }
     if (list.length === 0) {

@@ -1,6 +1,6 @@
 import { goYaml } from "../../config/go-yaml.js";
 import { relative } from "node:path";
-import { KUBE_VERSION } from "../../charts/names.js";
+import { KUBE_VERSION } from "../../project/names.js";
 import { imageString } from "../../charts/image.js";
 import { maskSecretData } from "../../charts/manifests.js";
 import { parseImageOption, renderImage, renderProfile, type ChartRender } from "../../charts/render.js";
@@ -8,7 +8,7 @@ import { writeRender } from "../../charts/write-render.js";
 import { loadConfig } from "../../config/resolve.js";
 import { protectLocalStores } from "../protect.js";
 import { DevstackError } from "../../errors.js";
-import { colors, err, out, printJson } from "../output.js";
+import { colors, err, out, printResult } from "../output.js";
 
 function ms(n: number): string {
   return `${Math.round(n)} ms`;
@@ -46,7 +46,7 @@ export async function run(options: { profile?: string; out?: string; json?: bool
   const files = options.out ? writeRender(options.out, renders) : [];
   const total = performance.now() - started;
   if (options.json) {
-    printJson({
+    printResult("render", {
       profile: config.profileName,
       kubeVersion: KUBE_VERSION,
       image: imageString(image),

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { DevstackError, UsageError } from "../../errors.js";
 import { KeyHome } from "../../secrets/key-home.js";
 import { exportKey, importKey, keyStatus, keyText, moveKey, startOver } from "../../secrets/store-key.js";
-import { colors, out, printJson } from "../output.js";
+import { colors, out, printEvent, printResult } from "../output.js";
 import { showStoreNotices } from "./secrets-notices.js";
 
 interface Options {
@@ -36,7 +36,7 @@ export async function run(options: Options): Promise<number> {
     }
     const target = resolve(options.export);
     const key = await exportKey(home, target);
-    if (options.json) printJson({ exported: target, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
+    if (options.json) printResult("secrets key", { action: "export", exported: target, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
     else out(`wrote a backup of the secret store key (${key.where}) to ${target} (mode 600); keep it somewhere safe, never in a repository`);
     return 0;
   }
@@ -44,7 +44,7 @@ export async function run(options: Options): Promise<number> {
   if (options.import !== undefined) {
     const source = resolve(options.import);
     const { key, changed } = await importKey(home, source);
-    if (options.json) printJson({ imported: source, changed, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
+    if (options.json) printResult("secrets key", { action: "import", imported: source, changed, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
     else out(changed ? `restored the secret store key from ${source} into ${key.where}` : `${source} holds the key already in use (${key.where}); nothing changed`);
     return 0;
   }
@@ -52,14 +52,14 @@ export async function run(options: Options): Promise<number> {
   if (options.moveTo !== undefined) {
     if (options.moveTo !== "keychain" && options.moveTo !== "file") throw new UsageError(`--move-to takes keychain or file, not ${options.moveTo}`);
     const { key, changed } = await moveKey(home, options.moveTo);
-    if (options.json) printJson({ moved: changed, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
+    if (options.json) printResult("secrets key", { action: "move", moved: changed, key: { where: key.where, kind: key.location.kind, recipient: key.recipient } });
     else out(changed ? `the secret store key is now in ${key.where}` : `the secret store key is already in ${key.where}`);
     return 0;
   }
 
   if (options.startOver) {
     const { aside, moved } = await startOver(home);
-    if (options.json) printJson({ setAside: aside, moved });
+    if (options.json) printResult("secrets key", { action: "start-over", setAside: aside, moved });
     else {
       out(moved.length === 0 ? "there was nothing to set aside" : `set aside in ${aside}:\n${moved.map((m) => `  ${m}`).join("\n")}`);
       out("the next `devstack secrets sync` makes a new key and new values; external secrets must be set again");
@@ -69,7 +69,9 @@ export async function run(options: Options): Promise<number> {
 
   const status = await keyStatus(home);
   if (options.json) {
-    printJson({ key: status });
+    // A broken key ends in the error line; what was found comes before it as an event.
+    if (status.state === "broken") printEvent("key", { key: status });
+    else printResult("secrets key", { action: "status", key: status });
   } else if (status.state === "none") {
     out(`no secret store key yet; the first store makes one in ${status.where}`);
   } else {

@@ -2,7 +2,7 @@ import { loadConfig } from "../../config/resolve.js";
 import { secretPlan } from "../../secrets/model.js";
 import { openStore } from "../../secrets/open-store.js";
 import { secretStates } from "../../secrets/sync.js";
-import { colors, out, printJson, table } from "../output.js";
+import { colors, out, printResult, table } from "../output.js";
 import { protectSnapshot } from "../protect.js";
 import { showStoreNotices } from "./secrets-notices.js";
 
@@ -14,7 +14,7 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
   protectSnapshot(config, snapshot);
   const states = secretStates(secretPlan(config), snapshot);
   if (options.json) {
-    printJson({ profile: config.profileName, store: { kind: store.kind, location: store.location }, secrets: states });
+    printResult("secrets ls", { profile: config.profileName, store: { kind: store.kind, location: store.location }, secrets: states });
     return 0;
   }
   out(`secrets of ${config.app.name} in profile ${colors.bold(config.profileName)} · ${store.location}\n`);

@@ -2,7 +2,7 @@ import { loadConfig } from "../../config/resolve.js";
 import { secretPlan } from "../../secrets/model.js";
 import { openStore } from "../../secrets/open-store.js";
 import { rotateSecret } from "../../secrets/sync.js";
-import { out, printJson } from "../output.js";
+import { out, printResult } from "../output.js";
 import { protectSnapshot } from "../protect.js";
 import { showStoreNotices } from "./secrets-notices.js";
 
@@ -13,7 +13,7 @@ export async function run(options: { profile?: string; json?: boolean }, [name]:
   protectSnapshot(config, await store.read());
   const rotated = await rotateSecret(secretPlan(config), store, name as string);
   protectSnapshot(config, await store.read());
-  if (options.json) printJson({ profile: config.profileName, rotated, store: store.location });
+  if (options.json) printResult("secrets rotate", { profile: config.profileName, rotated, store: store.location });
   else out(`${rotated} has a new value; the next deploy rolls the pods that use it`);
   return 0;
 }

@@ -3,7 +3,7 @@ import { secretPlan } from "../../secrets/model.js";
 import { deliverLocal } from "../../secrets/deliver.js";
 import { openStore } from "../../secrets/open-store.js";
 import { setCommand, syncSecrets } from "../../secrets/sync.js";
-import { colors, out, printJson } from "../output.js";
+import { colors, out, printResult } from "../output.js";
 import { protectSnapshot } from "../protect.js";
 import { showStoreNotices } from "./secrets-notices.js";
 
@@ -18,7 +18,7 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
   const ms = Math.round(performance.now() - started);
   const code = result.missingExternal.length > 0 ? 1 : 0;
   if (options.json) {
-    printJson({ profile: config.profileName, store: store.location, created: result.created, present: result.present, missingExternal: result.missingExternal, delivery, ms });
+    printResult("secrets sync", { profile: config.profileName, store: store.location, created: result.created, present: result.present, missingExternal: result.missingExternal, delivery, ms });
     return code;
   }
   if (result.created.length > 0) out(`generated ${result.created.join(", ")}`);

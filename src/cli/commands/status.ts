@@ -1,14 +1,14 @@
 import { loadConfig } from "../../config/resolve.js";
 import { connectDocker } from "../../stack/docker.js";
 import { stackStatus } from "../../stack/status.js";
-import { colors, out, printJson, table } from "../output.js";
+import { colors, out, printResult, table } from "../output.js";
 
 export async function run(options: { profile?: string; json?: boolean }): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
   const docker = await connectDocker();
   const status = await stackStatus(docker, config);
   if (options.json) {
-    printJson({ profile: config.profileName, ...status });
+    printResult("status", { profile: config.profileName, ...status });
     return 0;
   }
   if (status.components.length === 0) {

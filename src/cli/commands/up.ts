@@ -1,13 +1,14 @@
-import { loadConfig, type ResolvedConfig } from "../../config/resolve.js";
+import { loadConfig } from "../../config/resolve.js";
+import { planUpDry, upCluster } from "../../effects/up.js";
+import { formatPlan } from "../../flows/plan.js";
 import { localBudget } from "../../stack/budget.js";
 import { describePlan } from "../../stack/plan.js";
 import { hostEnvironment } from "../../stack/environment.js";
-import { upCluster } from "../../stack/up-cluster.js";
 import { planLocalStack, upServices } from "../../stack/up-services.js";
 import { runDevLoop } from "../../watch/dev-loop.js";
-import { colors, err, out, printJson, table } from "../output.js";
+import { colors, err, out, printResult, table } from "../output.js";
 import { protectLocalStores, protectSnapshot } from "../protect.js";
-import { Reporter } from "../tasks.js";
+import { Reporter } from "../reporter.js";
 
 interface UpOptions {
   profile?: string;
@@ -15,19 +16,6 @@ interface UpOptions {
   dryRun?: boolean;
   json?: boolean;
   watch?: boolean;
-}
-
-/** What follows the containers when the cluster runs too; printed by --dry-run so the plan is whole. */
-function clusterSteps(config: ResolvedConfig): string[] {
-  return [
-    "wait for k3s to be ready; write its kubeconfig to the user config directory",
-    `configure k3s: registries.yaml mirror of localhost:${config.profile.ports.registry}, coredns-custom rewriting *.${config.profile.domain} to the ingress, local-registry-hosting ConfigMap`,
-    "install or upgrade the platform chart (cert-manager, External Secrets, Loki, Alloy, Grafana, Alertmanager, ClusterIssuer, ClusterSecretStore)",
-    "deliver the secret store to namespace devstack-secrets",
-    `build ${config.app.name} from ${config.app.build.context} (${config.app.build.dockerfile}), push to localhost:${config.profile.ports.registry} (skipped when the sources are unchanged)`,
-    `helm upgrade --install ${config.app.name} (skipped when values and image are unchanged)`,
-    `wait until ${config.url}${config.app.service.health} answers with a certificate from the local ACME server`,
-  ];
 }
 
 export async function run(options: UpOptions): Promise<number> {
@@ -39,10 +27,11 @@ export async function run(options: UpOptions): Promise<number> {
 
   if (options.dryRun) {
     const plan = describePlan(planned.plan);
-    const after = servicesOnly ? [] : clusterSteps(config);
+    // The whole plan, the cluster half included, from the planning the run itself follows.
+    const whole = await planUpDry(config, planned.plan, !servicesOnly);
     const budget = localBudget(config, planned.plan.containers.map((c) => c.spec.component));
     if (options.json) {
-      printJson({ profile: config.profileName, dryRun: true, engine: planned.docker !== undefined, plan, then: after, memory: budget });
+      printResult("up", { dryRun: true, profile: config.profileName, engine: planned.docker !== undefined, plan, flow: whole, memory: budget });
       return 0;
     }
     out(`plan for ${config.app.name}, profile ${colors.bold(config.profileName)}${planned.docker ? "" : colors.dim(" (no Docker engine answered: planned as a fresh machine)")}:`);
@@ -55,7 +44,7 @@ export async function run(options: UpOptions): Promise<number> {
       for (const v of c.volumes) out(colors.dim(`      volume ${v}`));
       for (const [k, v] of Object.entries(c.env)) out(colors.dim(`      env ${k}=${v}`));
     }
-    after.forEach((s, i) => out(`  ${i + 1}. ${s}`));
+    if (!servicesOnly) out(formatPlan({ ...whole, steps: whole.steps.filter((s) => !s.id.startsWith("container.")) }).join("\n"));
     out(`memory: ${budget.totalMi} MiB requested or reserved (goal: at most ${budget.goalMi})`);
     out(table(budget.lines.map((l) => [colors.dim(`  ${l.what}`), `${Math.round(l.mi)} MiB`])));
     return 0;
@@ -72,8 +61,7 @@ export async function run(options: UpOptions): Promise<number> {
     const ms = Math.round(performance.now() - started);
     for (const s of cluster?.skipped ?? []) reporter.note(`skipped ${s}`);
     if (options.json) {
-      // One JSON object per line: the last event of the stream is the result.
-      out(JSON.stringify({ event: "done", profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : {}), env: cluster ? undefined : env, steps: reporter.steps }));
+      printResult("up", { dryRun: false, profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : { env }), steps: reporter.steps });
       return 0;
     }
     if (cluster) {

@@ -19,7 +19,7 @@ import {
 
 const alphabet = z.enum(["alphanumeric", "alpha", "numeric", "hex", "ascii-printable", "url-safe"]);
 
-export const secretRecipe = z.discriminatedUnion("type", [
+const secretRecipe = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("random"),
     length: z.int().min(8, { error: "a length of at least 8" }).max(4096).default(32),
@@ -33,7 +33,7 @@ export const secretRecipe = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const secretSpec = z
+const secretSpec = z
   .strictObject({
     description: z.string().optional(),
     generate: secretRecipe.optional().describe("devstack generates the value on first need"),
@@ -52,7 +52,7 @@ export const secretSpec = z
 
 const command = z.array(processText, { error: "a command as a list of strings, e.g. [node, cron.js]" }).min(1, { error: "a command of at least one word, e.g. [node, cron.js]" });
 
-export const jobSpec = z.strictObject({
+const jobSpec = z.strictObject({
   schedule: cronSchedule,
   command,
   timeZone: timeZone.default("UTC"),
@@ -60,7 +60,7 @@ export const jobSpec = z.strictObject({
   retries: z.int().min(0).max(10).default(1),
 });
 
-export const alertSpec = z.strictObject({
+const alertSpec = z.strictObject({
   level: z.enum(["debug", "info", "warn", "error", "fatal"]).default("error"),
   match: lineText.optional().describe("only lines whose message contains this text"),
   threshold: z.int().min(1, { error: "a threshold of at least 1" }),
@@ -69,7 +69,7 @@ export const alertSpec = z.strictObject({
   to: z.array(email).min(1, { error: "at least one recipient" }),
 });
 
-export const exportSpec = z.strictObject({
+const exportSpec = z.strictObject({
   table: tableName,
   cursor: sqlIdentifier.describe("a column that only grows: updated_at or a serial id"),
   key: z.array(sqlIdentifier).min(1).optional().describe("the row key analysts deduplicate on; default the primary key"),
@@ -184,6 +184,5 @@ export const appSchema = z
   });
 
 export type AppConfig = z.output<typeof appSchema>;
-export type SecretSpec = z.output<typeof secretSpec>;
 export type SecretRecipe = z.output<typeof secretRecipe>;
 export type ExportSpec = z.output<typeof exportSpec>;

@@ -68,11 +68,11 @@ export const timeZone = z
   .string()
   .refine(isTimeZone, { error: "an IANA time zone such as UTC or Europe/Berlin" });
 
-export const cpuQuantity = z
+const cpuQuantity = z
   .string()
   .regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, { error: "a CPU quantity such as 100m or 0.5" });
 
-export const memoryQuantity = z
+const memoryQuantity = z
   .string()
   .regex(/^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: "a memory quantity such as 128Mi or 1Gi" });
 

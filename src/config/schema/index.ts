@@ -1,2 +1,2 @@
-export { appSchema, type AppConfig, type SecretSpec, type SecretRecipe } from "./app.js";
-export { profileSchema, imageComponents, type ProfileConfig } from "./profile.js";
+export { appSchema, type AppConfig } from "./app.js";
+export { profileSchema, type ProfileConfig } from "./profile.js";

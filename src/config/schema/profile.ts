@@ -3,7 +3,7 @@ import { email, envName, hostname, imageRef, port, resources } from "./common.js
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "an AWS region such as eu-central-1" });
 
-export const clusterSpec = z.discriminatedUnion("type", [
+const clusterSpec = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("k3s").describe("a local k3s in a container, started by devstack up"),
     version: z
@@ -26,7 +26,7 @@ export const clusterSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const registrySpec = z.discriminatedUnion("type", [
+const registrySpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local") }),
   z.strictObject({
     type: z.literal("ecr"),
@@ -42,13 +42,13 @@ export const registrySpec = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const acmeSpec = z.discriminatedUnion("type", [
+const acmeSpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local").describe("Pebble beside the local cluster") }),
   z.strictObject({ type: z.literal("letsencrypt"), email }),
   z.strictObject({ type: z.literal("letsencrypt-staging"), email }),
 ]);
 
-export const databaseEndpoint = z.discriminatedUnion("type", [
+const databaseEndpoint = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local").describe("a Postgres container beside the local cluster") }),
   z.strictObject({
     type: z.literal("external").describe("RDS or any Postgres; credentials come from the secret store"),
@@ -58,7 +58,7 @@ export const databaseEndpoint = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const smtpSpec = z.discriminatedUnion("type", [
+const smtpSpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local").describe("an SMTP sink with a web UI") }),
   z.strictObject({
     type: z.literal("relay").describe("SES or any SMTP relay"),
@@ -70,7 +70,7 @@ export const smtpSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const secretStoreSpec = z.discriminatedUnion("type", [
+const secretStoreSpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local").describe("an encrypted file in the user's config directory") }),
   z.strictObject({
     type: z.literal("aws-secrets-manager"),
@@ -88,7 +88,7 @@ export const secretStoreSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const objectStoreSpec = z.discriminatedUnion("type", [
+const objectStoreSpec = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("local").describe("an S3-compatible container beside the local cluster") }),
   z.strictObject({
     type: z.literal("s3").describe("an S3 bucket; credentials from the default AWS chain (IRSA in the cluster)"),
@@ -98,7 +98,7 @@ export const objectStoreSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
-export const imageComponents = [
+const imageComponents = [
   "k3s",
   "registry",
   "postgres",
@@ -130,7 +130,7 @@ const platformImageRef = imageRef.refine((ref) => ref.includes("/") && /:[\w][\w
   error: "an image reference with a registry and a tag, such as mirror.corp.example/jetstack/cert-manager-controller:v1.21.1",
 });
 
-export const imagesSpec = z.strictObject({
+const imagesSpec = z.strictObject({
   mirror: z
     .string()
     .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "a registry mirror such as mirror.corp.example/dockerhub" })
@@ -145,7 +145,7 @@ export const imagesSpec = z.strictObject({
     .describe("an image per stand-in or platform component, instead of the pinned upstream one"),
 });
 
-export const localPorts = z.strictObject({
+const localPorts = z.strictObject({
   http: port.default(80),
   https: port.default(443),
   registry: port.default(5001),

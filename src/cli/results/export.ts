@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { result, steps } from "./lines.js";
+
+const exported = z.strictObject({
+  export: z.string(),
+  table: z.string(),
+  mode: z.enum(["full", "incremental"]),
+  rows: z.number().int().nonnegative(),
+  partition: z.string(),
+  files: z.array(z.string()),
+  parquetBytes: z.number().nonnegative(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  warnings: z.array(z.string()),
+  seconds: z.number().nonnegative(),
+  rowsPerSecond: z.number().nonnegative(),
+});
+
+const plan = z.strictObject({
+  export: z.string(),
+  table: z.string(),
+  destination: z.string(),
+  mode: z.enum(["full", "incremental"]),
+  from: z.string().optional(),
+  cursor: z.strictObject({ column: z.string(), type: z.string(), nullable: z.boolean() }),
+  key: z.array(z.string()),
+  columns: z.array(z.strictObject({ name: z.string(), postgres: z.string(), parquet: z.string() })),
+  filter: z.string(),
+  warnings: z.array(z.string()),
+});
+
+/** `devstack export --json`: a run (after its step events), a --dry-run plan, or a --query's rows. */
+export const schema = z.union([
+  result("export", { dryRun: z.literal(false), destination: z.string(), exports: z.array(exported), maxRssMb: z.number().int().nonnegative(), steps }),
+  result("export", { dryRun: z.literal(true), exports: z.array(plan) }),
+  result("export", { query: z.string(), columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())) }),
+]);

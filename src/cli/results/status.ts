@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { result } from "./lines.js";
+
+/** `devstack status --json`: the local stack's containers; none when it was never started. */
+export const schema = result("status", {
+  profile: z.string(),
+  stack: z.string(),
+  components: z.array(
+    z.strictObject({
+      component: z.string(),
+      container: z.string(),
+      state: z.string(),
+      health: z.string(),
+      image: z.string(),
+      version: z.string(),
+      ports: z.array(z.string()),
+      url: z.string().nullable(),
+    }),
+  ),
+  volumes: z.array(z.string()),
+  urls: z.strictObject({ app: z.string(), grafana: z.string(), mail: z.string() }).nullable(),
+});

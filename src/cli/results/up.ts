@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { result, steps } from "./lines.js";
+import { plan } from "./plan.js";
+
+const container = z.strictObject({
+  component: z.string(),
+  action: z.enum(["create", "reuse", "start", "recreate"]),
+  reason: z.string(),
+  name: z.string(),
+  image: z.string(),
+  ports: z.array(z.string()),
+  volumes: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  cmd: z.array(z.string()).optional(),
+});
+
+const stackPlan = z.strictObject({
+  stack: z.string(),
+  network: z.strictObject({ name: z.string(), action: z.enum(["create", "reuse"]) }),
+  volumes: z.array(z.strictObject({ name: z.string(), action: z.enum(["create", "reuse"]) })),
+  containers: z.array(container),
+});
+
+const memory = z.strictObject({ lines: z.array(z.strictObject({ what: z.string(), mi: z.number() })), totalMi: z.number(), goalMi: z.number() });
+
+/** `up --json`: with --dry-run the containers' plan and the whole flow's; else the endpoints (and the cluster's URLs). */
+export const schema = z.union([
+  result("up", { dryRun: z.literal(true), profile: z.string(), engine: z.boolean(), plan: stackPlan, flow: plan, memory }),
+  result("up", {
+    dryRun: z.literal(false),
+    profile: z.string(),
+    servicesOnly: z.boolean(),
+    ms: z.number(),
+    endpoints: z.looseObject({ registry: z.string() }),
+    cluster: z.looseObject({ url: z.string(), grafana: z.string(), image: z.string(), kubeconfig: z.string(), skipped: z.array(z.string()) }).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    steps,
+  }),
+]);

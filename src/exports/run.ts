@@ -1,0 +1,354 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Client, ClientConfig } from "pg";
+import type { ExportSpec } from "../config/schema/app.js";
+import { DevstackError } from "../errors.js";
+import { faultPoint, pausePoint } from "../fs/durable.js";
+import { describeTable, type TableInfo } from "./columns.js";
+import { copyToFile } from "./copy.js";
+import type { Destination } from "./destination.js";
+import { LEAD_SOURCE, ParquetWriter, type Compression } from "./parquet.js";
+import { literal, quoteIdent } from "./sql.js";
+import { routeColumn, type ColumnRoute } from "./type-map.js";
+import { cursorKind, windowFilter, xid32, type Watermark } from "./window.js";
+
+interface ExportProgress {
+  rows: number;
+  /** Bytes of COPY text read from Postgres so far. */
+  bytes: number;
+  seconds: number;
+}
+
+export interface ExportJob {
+  name: string;
+  spec: ExportSpec;
+  connection: ClientConfig;
+  destination: Destination;
+  full?: boolean;
+  compression?: Compression;
+  onProgress?: (progress: ExportProgress) => void;
+}
+
+export interface ExportResult {
+  export: string;
+  table: string;
+  mode: "full" | "incremental";
+  rows: number;
+  partition: string;
+  files: string[];
+  parquetBytes: number;
+  /** The watermark the run started after and the one it left; undefined when there was none. */
+  from?: string;
+  to?: string;
+  warnings: string[];
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+const DEFAULT_CHUNK_PAGES = 8192;
+
+/** Heap pages per range; DEVSTACK_EXPORT_CHUNK_PAGES tunes it (smaller: less memory and disk per chunk, more files). */
+function chunkPagesFromEnv(): number | undefined {
+  const value = Number(process.env.DEVSTACK_EXPORT_CHUNK_PAGES);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+const CHUNK_ROWS = 250_000;
+
+/** Hive-style, so DuckDB, Spark and Athena read the export time as a column. */
+export function partitionName(at: Date): string {
+  return `exported_at=${at.toISOString().replace(/:/g, "-")}`;
+}
+
+function selectedColumns(info: TableInfo, spec: ExportSpec, key: string[], table: string): TableInfo["columns"] {
+  const byName = new Map(info.columns.map((c) => [c.name, c]));
+  const wanted = spec.columns ? [...spec.columns] : info.columns.map((c) => c.name);
+  // The row key and the cursor always travel: without them analysts cannot deduplicate.
+  for (const name of [...key, spec.cursor]) if (!wanted.includes(name)) wanted.push(name);
+  return wanted.map((name) => {
+    const column = byName.get(name);
+    if (!column) throw new DevstackError(`column ${name} is not in ${table}`, { fix: `columns of ${table}: ${info.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
+    return column;
+  });
+}
+
+/** Ranges of heap pages for COPY to read one at a time, so parts are converted while the next range streams. */
+function ranges(info: TableInfo, chunkPages: number, split: boolean): (string | undefined)[] {
+  if (!split || !["r", "m"].includes(info.kind) || info.pages <= chunkPages) return [undefined];
+  const out: string[] = [];
+  // One range past the size read at the start catches pages added since (they are invisible to the snapshot anyway).
+  for (let page = 0; page <= info.pages; page += chunkPages) {
+    out.push(page + chunkPages > info.pages ? `ctid >= '(${page},0)'::tid` : `ctid >= '(${page},0)'::tid AND ctid < '(${page + chunkPages},0)'::tid`);
+  }
+  return out;
+}
+
+/** Connections reading at once; DEVSTACK_EXPORT_READERS tunes it (1 reads on one connection only). */
+function readerCount(): number {
+  return Number(process.env.DEVSTACK_EXPORT_READERS) || Math.min(2, availableParallelism());
+}
+
+/** Relations with row versions (xmin); a view has none. */
+const HAS_XMIN = new Set(["r", "p", "m"]);
+
+// Beyond this many transactions an xmin is too old for age() to compare reliably.
+const XMIN_HORIZON = 2 ** 30;
+
+/** Everything a run (or a dry run) decides before reading a row. */
+export interface ExportPlan {
+  export: string;
+  table: string;
+  destination: string;
+  mode: "full" | "incremental";
+  from?: string;
+  cursor: { column: string; type: string; nullable: boolean };
+  key: string[];
+  columns: { name: string; postgres: string; parquet: string }[];
+  filter: string;
+  warnings: string[];
+}
+
+interface Prepared {
+  plan: ExportPlan;
+  previous: Watermark | undefined;
+  info: TableInfo;
+  routes: ColumnRoute[];
+  window: string;
+  table: string;
+  cursorType: string;
+}
+
+async function connect(job: ExportJob): Promise<Client> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ ...job.connection, application_name: "devstack-export" });
+  // A connection that dies between queries (a failover while a part uploads) must fail the run, not the process.
+  client.on("error", () => {});
+  await client.connect().catch((error: Error) => {
+    throw new DevstackError(`cannot connect to the database for export ${job.name}: ${error.message}`, { fix: "check the profile's database endpoint (is `devstack up` running?) and that this machine can reach it", cause: error });
+  });
+  // Fixed output formats, whatever the server's defaults, so DuckDB parses exactly what Postgres prints.
+  await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
+  return client;
+}
+
+/** Validates the export against the catalog and the destination's watermark; the snapshot starts right after. */
+async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
+  const spec = job.spec;
+  // Read even for --full: the destination writes the next watermark conditionally on the version it read.
+  const stored = await job.destination.readWatermark(job.name);
+  const previous = job.full ? undefined : stored;
+  if (previous && (previous.table !== spec.table || previous.cursor !== spec.cursor)) {
+    throw new DevstackError(`the watermark of ${job.name} at ${job.destination.uri} was made for ${previous.table}.${previous.cursor}, not ${spec.table}.${spec.cursor}`, {
+      fix: `run \`devstack export ${job.name} --full\` once to start over from the whole table`,
+      exitCode: 2,
+    });
+  }
+  const info = await describeTable(client, spec.table);
+  const cursorColumn = info.columns.find((c) => c.name === spec.cursor);
+  if (!cursorColumn) throw new DevstackError(`cursor column ${spec.cursor} is not in ${spec.table}`, { fix: `columns of ${spec.table}: ${info.columns.map((c) => c.name).join(", ")}`, exitCode: 2 });
+  const kind = cursorKind(cursorColumn.type);
+  if (!kind) throw new DevstackError(`cursor ${spec.cursor} is ${cursorColumn.type}; a cursor must only grow`, { fix: "use a timestamp such as updated_at, or a serial/identity id", exitCode: 2 });
+  const key = spec.key ?? info.primaryKey;
+  if (key.length === 0) throw new DevstackError(`${spec.table} has no primary key, so export ${job.name} has no row key`, { fix: `set exports.${job.name}.key to the columns that identify a row`, exitCode: 2 });
+  const routes = selectedColumns(info, spec, key, spec.table).map(routeColumn);
+  const warnings = cursorColumn.notNull ? [] : [`cursor ${spec.cursor} may be NULL: such rows are exported by --full runs only`];
+  const hasXmin = HAS_XMIN.has(info.kind);
+  if (!hasXmin) warnings.push(`${spec.table} is a view: rows committed after a run with an older ${spec.cursor} than it saw are caught only within overlap:`);
+  if (previous?.value !== undefined && hasXmin && previous.xmin !== undefined) {
+    const { rows: ages } = await client.query<{ age: number }>(`SELECT age(${literal(xid32(previous.xmin))}::xid) AS age`);
+    if ((ages[0]?.age ?? 0) > XMIN_HORIZON) warnings.push(`the last run was over ${XMIN_HORIZON.toLocaleString("en-US")} transactions ago: run with --full once, so no late commit from then goes unseen`);
+  }
+  const window = windowFilter({
+    cursor: spec.cursor,
+    cursorType: cursorColumn.type,
+    ...(previous?.value === undefined ? {} : { after: previous.value }),
+    ...(previous?.xmin === undefined || !hasXmin ? {} : { afterXmin: previous.xmin }),
+    ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }),
+    ...(spec.where ? { where: spec.where } : {}),
+  });
+  const plan: ExportPlan = {
+    export: job.name,
+    table: spec.table,
+    destination: job.destination.uri,
+    mode: previous?.value === undefined ? "full" : "incremental",
+    ...(previous?.value === undefined ? {} : { from: previous.value }),
+    cursor: { column: spec.cursor, type: cursorColumn.type, nullable: !cursorColumn.notNull },
+    key,
+    columns: routes.map((r) => ({ name: r.name, postgres: r.pgType, parquet: r.target })),
+    filter: window.replace(/^ WHERE /, ""),
+    warnings,
+  };
+  return { plan, previous, info, routes, window, table: spec.table.split(".").map(quoteIdent).join("."), cursorType: cursorColumn.type };
+}
+
+/** What a run would do, from the catalog and the watermark; reads no rows, writes nothing. */
+export async function planExport(job: ExportJob): Promise<ExportPlan> {
+  const client = await connect(job);
+  try {
+    return (await prepare(job, client)).plan;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * One run of one export: rows past the watermark (or all with `full`) in a
+ * single repeatable-read snapshot, streamed by COPY into text chunks that
+ * DuckDB turns into Parquet parts while the next chunk streams. The
+ * watermark moves only after every part is durable at the destination.
+ */
+export async function runExport(job: ExportJob): Promise<ExportResult> {
+  const started = performance.now();
+  const spec = job.spec;
+  const partition = partitionName(new Date());
+  const release = await job.destination.lock(job.name);
+  const workDir = mkdtempSync(join(tmpdir(), "devstack-export-"));
+  let writer: ParquetWriter | undefined;
+  let pending: Promise<void> = Promise.resolve();
+  let client: Client | undefined;
+  const extraClients: Client[] = [];
+  try {
+    client = await connect(job);
+    const { plan, previous, info, routes, window, table, cursorType } = await prepare(job, client);
+
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const { rows: head } = await client.query<{ max: string | null; xmin: string }>(
+      `SELECT (SELECT max(${quoteIdent(spec.cursor)})::text FROM ${table}${window}) AS max, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+    );
+    const maxSeen = head[0]?.max ?? undefined;
+    let split = previous?.value === undefined;
+    if (!split) {
+      const explain = await client.query<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table}${window}`);
+      split = (explain.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
+    }
+
+    const select = [LEAD_SOURCE, ...routes.map((r) => r.source)].join(", ");
+    const files: string[] = [];
+    let rows = 0;
+    let bytes = 0;
+    let parquetBytes = 0;
+    let lastReport = 0;
+    const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
+    writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
+    const parquet = writer;
+    const rangeList = ranges(info, chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split);
+
+    await pausePoint("export:after-snapshot");
+    // More than one connection reads ranges at once, all in this transaction's snapshot (as pg_dump -j does).
+    const readers: Client[] = [client];
+    if (rangeList.length > 2 && readerCount() > 1) {
+      const { rows: exported } = await client.query<{ id: string }>("SELECT pg_export_snapshot() AS id");
+      for (let i = 1; i < readerCount(); i++) {
+        const extra = await connect(job);
+        extraClients.push(extra);
+        await extra.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        await extra.query(`SET TRANSACTION SNAPSHOT ${literal(exported[0]?.id ?? "")}`);
+        readers.push(extra);
+      }
+    }
+
+    let nextRange = 0;
+    let waiting = 0;
+    let failure: unknown;
+    const wakers: (() => void)[] = [];
+    const fail = (error: unknown) => {
+      failure ??= error;
+      for (const wake of wakers.splice(0)) wake();
+    };
+    // DuckDB converts one chunk at a time, in the order they finish streaming.
+    const enqueue = (index: number, csv: string, count: number) => {
+      waiting++;
+      const name = `part-${String(index).padStart(5, "0")}.parquet`;
+      const out = join(workDir, name);
+      pending = pending.then(async () => {
+        try {
+          await parquet.convert(csv, routes, out, count, job.compression);
+        } catch (error) {
+          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
+        } finally {
+          rmSync(csv, { force: true });
+          waiting--;
+          wakers.shift()?.();
+        }
+        parquetBytes += statSync(out).size;
+        files.push(await job.destination.putPart(job.name, partition, name, out));
+        rmSync(out, { force: true });
+        rows += count;
+        report();
+      });
+      pending.catch(fail);
+    };
+    const read = async (reader: Client) => {
+      while (failure === undefined && nextRange < rangeList.length) {
+        const index = nextRange++;
+        // Disk holds at most one chunk per reader streaming and one more than readers waiting for DuckDB.
+        while (waiting > readers.length && failure === undefined) await new Promise<void>((wake) => wakers.push(wake));
+        if (failure !== undefined) return;
+        const where = [window.replace(/^ WHERE /, ""), rangeList[index]].filter(Boolean).join(" AND ");
+        const csv = join(workDir, `chunk-${index}.txt`);
+        const count = await copyToFile(reader, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, csv, (n) => {
+          bytes += n;
+          const now = performance.now();
+          if (now - lastReport > 250) {
+            lastReport = now;
+            report();
+          }
+        });
+        if (count === 0) rmSync(csv, { force: true });
+        else enqueue(index, csv, count);
+      }
+    };
+    await Promise.all(readers.map((reader) => read(reader).catch(fail)));
+    await pending.catch(fail);
+    if (failure !== undefined) throw failure;
+    files.sort();
+    await client.query("COMMIT");
+
+    // The watermark never moves back: a run that only re-read old rows (late commits, overlap) sees a smaller maximum.
+    let next = previous?.value;
+    if (maxSeen !== undefined && rows > 0) {
+      next = previous?.value === undefined ? maxSeen : ((await client.query<{ value: string }>(`SELECT greatest($1::${cursorType}, $2::${cursorType})::text AS value`, [previous.value, maxSeen])).rows[0]?.value ?? maxSeen);
+    }
+    faultPoint("export:before-watermark");
+    const snapshotXmin = HAS_XMIN.has(info.kind) ? head[0]?.xmin : undefined;
+    // Written after empty runs too, so the xmin it holds stays recent.
+    if (rows > 0 || (snapshotXmin !== undefined && previous?.value !== undefined)) {
+      const watermark: Watermark = {
+        version: 1,
+        export: job.name,
+        table: spec.table,
+        cursor: spec.cursor,
+        cursorType,
+        ...(next === undefined ? {} : { value: next }),
+        ...(snapshotXmin === undefined ? {} : { xmin: snapshotXmin }),
+        key: plan.key,
+        updatedAt: new Date().toISOString(),
+        lastRun: { partition, rows, files },
+      };
+      await job.destination.writeWatermark(job.name, watermark);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      export: job.name,
+      table: spec.table,
+      mode: plan.mode,
+      rows,
+      partition,
+      files,
+      parquetBytes,
+      ...(plan.from === undefined ? {} : { from: plan.from }),
+      ...(next === undefined ? {} : { to: next }),
+      warnings: plan.warnings,
+      seconds,
+      rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
+    };
+  } finally {
+    // DuckDB must not be closed under a running conversion (it deadlocks): let it settle first.
+    await pending.catch(() => {});
+    writer?.close();
+    await client?.end().catch(() => {});
+    for (const extra of extraClients) await extra.end().catch(() => {});
+    await release();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
