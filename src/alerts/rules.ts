@@ -9,7 +9,7 @@ export const ALERT_LABEL = "devstack_alert";
 export function alertExpr(config: Pick<ResolvedConfig, "app" | "profileName">, name: string): string {
   const alert = config.app.alerts[name];
   if (!alert) throw new InternalError(`no alert ${name}`);
-  const selector = buildLogQL({ app: config.app.name, environment: config.profileName, level: alert.level, ...(alert.match ? { grep: alert.match } : {}) });
+  const selector = buildLogQL({ app: config.app.name, environment: config.profileName, level: alert.level, ...(alert.match ? { grep: alert.match } : {}), ...(alert.components ? { components: alert.components } : {}) });
   return `sum by (msg) (count_over_time(${selector} | json msg="msg" [${alert.window}])) >= ${alert.threshold}`;
 }
 

@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { appSource } from "../build/source.js";
+import { appSource, builtComponents, componentSource } from "../build/source.js";
+import { primaryComponent } from "../config/schema/app.js";
 import { PACKAGE_ROOT } from "../package-root.js";
 import { helmTemplate, templateArgs, valuesYaml } from "./helm.js";
 import { resolveHelm } from "./helm-binary.js";
@@ -32,7 +33,7 @@ export interface ChartRender {
   ms: { values: number; helm: number; validate: number };
 }
 
-/** The image a render refers to: the deploy's digest when known, else the tag of the current sources. */
+/** The primary component's image a render refers to: the deploy's digest when known, else the tag of the current sources. */
 export async function renderImage(config: ResolvedConfig, override?: Partial<ImageRef>): Promise<ImageRef> {
   const repository = override?.repository ?? imageRepository(config);
   if (override?.tag || override?.digest) return { repository, tag: override.tag ?? "pinned", ...(override.digest ? { digest: override.digest } : {}) };
@@ -68,9 +69,22 @@ async function validated(t: Templated, options: ValidationOptions = {}): Promise
   return { ...t, problems, withoutCrd, ms: { ...t.ms, validate: performance.now() - t0 } };
 }
 
-function templateWebapp(config: ResolvedConfig, image: ImageRef): Promise<Templated> {
+/**
+ * One image per component that builds its own, keyed by component name: the
+ * primary's is the one given (the deploy's digest or `--image`); every other
+ * is its sources' tag in the same repository.
+ */
+async function componentImages(config: ResolvedConfig, primary: ImageRef): Promise<Record<string, ImageRef>> {
+  const primaryName = primaryComponent(config.app).name;
+  const entries = await Promise.all(
+    builtComponents(config).map(async (name): Promise<[string, ImageRef]> => [name, name === primaryName ? primary : { repository: primary.repository, tag: (await componentSource(config, name)).tag }]),
+  );
+  return Object.fromEntries(entries);
+}
+
+async function templateWebapp(config: ResolvedConfig, image: ImageRef): Promise<Templated> {
   const t0 = performance.now();
-  const values: WebappValues = webappValues(config, image);
+  const values: WebappValues = webappValues(config, await componentImages(config, image));
   return templateChart(config.app.name, appChart(config), appNamespace(config), values, performance.now() - t0);
 }
 

@@ -10,17 +10,18 @@ const HELLO = join(import.meta.dirname, "..", "..", "examples", "hello");
 const local = loadConfig({ cwd: HELLO, profile: "local" });
 const prod = loadConfig({ cwd: HELLO, profile: "prod" });
 const image = { repository: "localhost:5001/hello", tag: "src-0123456789ab" };
+const images = { web: image };
 
 describe("webappValues", () => {
   it("meets the chart's values contract in both profiles", () => {
     for (const config of [local, prod]) {
-      expect(() => webappValuesSchema.parse(webappValues(config, { repository: imageRepository(config), tag: "src-1" }))).not.toThrow();
+      expect(() => webappValuesSchema.parse(webappValues(config, { web: { repository: imageRepository(config), tag: "src-1" } }))).not.toThrow();
     }
   });
 
   it("takes sizes from the profile and the rest from the app", () => {
-    const l = webappValues(local, image);
-    const p = webappValues(prod, image);
+    const l = webappValues(local, images);
+    const p = webappValues(prod, images);
     expect(l.replicas).toEqual({ min: 1, max: 1, cpuTarget: 70 });
     expect(p.replicas).toEqual({ min: 3, max: 10, cpuTarget: 70 });
     expect(l.resources).toEqual({ requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "192Mi" } });
@@ -30,7 +31,7 @@ describe("webappValues", () => {
   });
 
   it("turns jobs and the migration into what the chart needs", () => {
-    const v = webappValues(local, image);
+    const v = webappValues(local, images);
     expect(v.jobs).toEqual([
       { name: "cleanup", schedule: "30 3 * * *", timeZone: "Europe/Berlin", command: ["node", "src/cleanup.js"], activeDeadlineSeconds: 600, backoffLimit: 1 },
     ]);
@@ -38,8 +39,8 @@ describe("webappValues", () => {
   });
 
   it("passes secret names, never values, and derives the database URL's parts", () => {
-    const l = webappValues(local, image);
-    const p = webappValues(prod, image);
+    const l = webappValues(local, images);
+    const p = webappValues(prod, images);
     // Locally the object store's keys ride along for the export CronJobs; prod reaches S3 through IRSA.
     // What the app declares, the same in every profile; the local object store's keys reach pods through the group itself.
     expect(l.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY"]);
@@ -50,8 +51,89 @@ describe("webappValues", () => {
   });
 
   it("annotates the service account for IRSA only where the profile names a role", () => {
-    expect(webappValues(local, image).serviceAccount.annotations).toEqual({});
-    expect(webappValues(prod, image).serviceAccount.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/hello-prod-app" });
+    expect(webappValues(local, images).serviceAccount.annotations).toEqual({});
+    expect(webappValues(prod, images).serviceAccount.annotations).toEqual({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/hello-prod-app" });
+  });
+});
+
+const SHOP = join(import.meta.dirname, "..", "..", "examples", "shop");
+const shopLocal = loadConfig({ cwd: SHOP, profile: "local" });
+const shopProd = loadConfig({ cwd: SHOP, profile: "prod" });
+const shopImages = { api: { repository: "localhost:5001/shop", tag: "src-a" }, web: { repository: "localhost:5001/shop", tag: "src-w" } };
+
+describe("webappValues for components", () => {
+  it("turns service: into one component named web, under the names hello always had", () => {
+    const [web, ...rest] = webappValues(local, images).components;
+    expect(rest).toEqual([]);
+    expect(web).toMatchObject({
+      name: "web",
+      fullname: "hello",
+      image: { repository: "localhost:5001/hello", tag: "src-0123456789ab", digest: "" },
+      command: [],
+      port: 8080,
+      ports: [],
+      routes: [{ path: "/" }],
+      readiness: { http: { path: "/healthz" } },
+      liveness: { http: { path: "/healthz" } },
+      secrets: { all: true, names: [] },
+      writable: [{ path: "/tmp", name: "tmp", sizeLimit: "256Mi" }],
+      reachedBy: ["web", "job-cleanup", "migrate"],
+    });
+    // The primary component's, for jobs, the migration and one-container charts.
+    expect(webappValues(local, images)).toMatchObject({ service: { port: 8080, health: "/healthz" }, replicas: web?.replicas, resources: web?.resources });
+  });
+
+  it("meets the contract for shop in both profiles, each component with its own image or another's", () => {
+    for (const config of [shopLocal, shopProd]) expect(() => webappValuesSchema.parse(webappValues(config, shopImages))).not.toThrow();
+    const v = webappValues(shopLocal, shopImages);
+    expect(v.components.map((c) => [c.name, c.fullname, c.image.tag])).toEqual([
+      ["api", "shop-api", "src-a"],
+      ["web", "shop", "src-w"],
+      ["worker", "shop-worker", "src-a"],
+    ]);
+    // Jobs and the migration run the primary's image: the first component that builds one.
+    expect(v.image).toEqual({ repository: "localhost:5001/shop", tag: "src-a", digest: "", pullPolicy: "IfNotPresent" });
+    expect(() => webappValues(shopLocal, { web: shopImages.web })).toThrow(/no image for component api/);
+  });
+
+  it("gives a worker no port, no route and no HTTP probe, and each component its own probes", () => {
+    const [api, web, worker] = webappValues(shopLocal, shopImages).components;
+    expect(worker).toMatchObject({ port: null, ports: [], routes: [], readiness: null, liveness: { exec: { command: ["node", "src/alive.js"] } }, command: ["node", "src/worker.js"], reachedBy: [] });
+    expect(api).toMatchObject({ port: 8080, ports: [{ name: "metrics", port: 9090 }], routes: [{ path: "/api" }], readiness: { http: { path: "/api/healthz" } }, liveness: { tcp: true } });
+    expect(web).toMatchObject({ routes: [{ path: "/" }], readiness: { http: { path: "/healthz" } } });
+  });
+
+  it("passes each component only the secrets it names, and writable paths after /tmp", () => {
+    const [api, web, worker] = webappValues(shopLocal, shopImages).components;
+    expect(api?.secrets).toEqual({ all: false, names: ["API_TOKEN", "DATABASE_URL"] });
+    expect(web?.secrets).toEqual({ all: false, names: ["SESSION_KEY"] });
+    expect(worker?.writable).toEqual([
+      { path: "/tmp", name: "tmp", sizeLimit: "256Mi" },
+      { path: "/run/worker", name: "writable-1", sizeLimit: "1Mi" },
+    ]);
+  });
+
+  it("lets a component be reached by those that call it, the cron jobs and the migration", () => {
+    const [api, web] = webappValues(shopLocal, shopImages).components;
+    expect(api?.reachedBy).toEqual(["web", "worker", "job-daily-report", "migrate"]);
+    // web calls api, the worker calls api, api calls nothing: only the jobs may reach web in-cluster.
+    expect(web?.reachedBy).toEqual(["job-daily-report", "migrate"]);
+  });
+
+  it("resolves a subdomain route to its host, a default TCP readiness, and its own /tmp size", () => {
+    const api = shopLocal.app.components.api;
+    if (!api) throw new Error("shop has an api");
+    const { readiness: _readiness, ...noReadiness } = api;
+    const config = { ...shopLocal, app: { ...shopLocal.app, components: { ...shopLocal.app.components, api: { ...noReadiness, routes: [{ subdomain: "api" }], writable: { "/tmp": "1Gi" } } } } };
+    const [value] = webappValues(config, shopImages).components;
+    expect(value).toMatchObject({ routes: [{ host: "api.shop.localhost" }], readiness: { tcp: true }, writable: [{ path: "/tmp", name: "tmp", sizeLimit: "1Gi" }] });
+  });
+
+  it("sizes every component from the profile where it says so, else from the component", () => {
+    const local = webappValues(shopLocal, shopImages).components.map((c) => c.replicas);
+    const prod = webappValues(shopProd, shopImages).components.map((c) => c.replicas);
+    expect(local).toEqual([{ min: 1, max: 1, cpuTarget: 70 }, { min: 1, max: 1, cpuTarget: 70 }, { min: 1, max: 1, cpuTarget: 70 }]);
+    expect(prod.every((r) => r.min === 3 && r.max === 10)).toBe(true);
   });
 });
 
@@ -67,7 +149,7 @@ describe("images", () => {
   });
 
   it("never accepts latest", () => {
-    const values = { ...webappValues(local, image), image: { ...image, tag: "latest" } };
+    const values = { ...webappValues(local, images), image: { ...image, tag: "latest" } };
     expect(webappValuesSchema.safeParse(values).success).toBe(false);
   });
 });

@@ -1,32 +1,120 @@
 import { lokiRules } from "../alerts/rules.js";
+import { componentScale } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { durationSeconds } from "../config/duration.js";
+import { primaryComponent, type ComponentConfig } from "../config/schema/app.js";
+import { InternalError } from "../errors.js";
 import type { ImageRef } from "./image.js";
 import { exportJobConfig } from "../exports/job-config.js";
 import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "../project/names.js";
 import { toolsImage } from "./tools-image.js";
 import type { WebappValues } from "./webapp-values.js";
 
+type ComponentValues = WebappValues["components"][number];
+type Probe = ComponentConfig["readiness"];
+
+/** Every pod has a writable /tmp on its read-only root filesystem, of this size unless the component sets one. */
+const TMP_SIZE = "256Mi";
+
 /**
- * The app chart's values: a pure function of the resolved config and the image.
- * Secret values never pass through here; only secret names do.
+ * The name of a component's Deployment, Service, PodDisruptionBudget, HPA
+ * and NetworkPolicy: the app's own for `web` (so a one-component app keeps
+ * the names it always had), `<app>-<component>` for every other.
  */
-export function webappValues(config: ResolvedConfig, image: ImageRef, options: { secretsVersion?: string } = {}): WebappValues {
+function componentFullname(appName: string, component: string): string {
+  return component === "web" ? appName : `${appName}-${component}`;
+}
+
+function imageValues(image: ImageRef): WebappValues["image"] {
+  return { repository: image.repository, tag: image.tag, digest: image.digest ?? "", pullPolicy: "IfNotPresent" };
+}
+
+function probeValues(probe: Probe): ComponentValues["readiness"] {
+  if (!probe) return null;
+  if ("http" in probe) return { http: { path: probe.http } };
+  if ("tcp" in probe) return { tcp: true };
+  return { exec: { command: probe.exec } };
+}
+
+function resourceValues(resources: ComponentConfig["resources"]): WebappValues["resources"] {
+  return {
+    requests: { ...resources.requests },
+    limits: { ...(resources.limits.cpu ? { cpu: resources.limits.cpu } : {}), memory: resources.limits.memory },
+  };
+}
+
+function writableValues(writable: Record<string, string>): ComponentValues["writable"] {
+  const paths = Object.entries(writable).filter(([path]) => path.replace(/\/+$/, "") !== "/tmp");
+  const tmp = Object.entries(writable).find(([path]) => path.replace(/\/+$/, "") === "/tmp")?.[1] ?? TMP_SIZE;
+  return [{ path: "/tmp", name: "tmp", sizeLimit: tmp }, ...paths.map(([path, sizeLimit], i) => ({ path, name: `writable-${i + 1}`, sizeLimit }))];
+}
+
+/**
+ * The app's pods that may reach a component, by their component label: the
+ * components that call it (all of them unless a component lists what it
+ * calls), the cron jobs and the migration. A component without ports is
+ * reached by nobody.
+ */
+function reachedBy(config: ResolvedConfig, name: string, component: ComponentConfig): string[] {
+  if (component.port === undefined && Object.keys(component.ports).length === 0) return [];
+  const { app } = config;
+  const callers = Object.entries(app.components)
+    .filter(([, caller]) => caller.calls === undefined || caller.calls.includes(name))
+    .map(([caller]) => caller);
+  return [...callers, ...Object.keys(app.jobs).map((job) => `job-${job}`), ...(app.migrate ? ["migrate"] : [])];
+}
+
+function componentValues(config: ResolvedConfig, name: string, component: ComponentConfig, images: Record<string, ImageRef>): ComponentValues {
   const { app, profile } = config;
-  const min = profile.autoscale?.min ?? profile.replicas ?? app.service.replicas;
-  const resources = profile.resources ?? app.service.resources;
+  const imageOf = component.build ? name : component.image;
+  const image = imageOf === undefined ? undefined : images[imageOf];
+  if (!image) throw new InternalError(`no image for component ${name} (${imageOf ?? "neither build nor image"}); images: ${Object.keys(images).join(", ") || "none"}`);
+  const scale = componentScale(config, name);
+  const port = component.port ?? null;
+  // The documented default: a TCP check on its port; a worker has none unless it declares one.
+  const readiness = component.readiness ?? (port === null ? undefined : { tcp: true as const });
+  return {
+    name,
+    fullname: componentFullname(app.name, name),
+    image: imageValues(image),
+    command: component.command ?? [],
+    port,
+    ports: Object.entries(component.ports).map(([portName, number]) => ({ name: portName, port: number })),
+    routes: component.routes.map((route) => ("path" in route ? { path: route.path } : { host: `${route.subdomain}.${config.host}` })),
+    readiness: probeValues(readiness),
+    liveness: probeValues(component.liveness),
+    replicas: { min: scale.replicas, max: profile.autoscale?.max ?? scale.replicas, cpuTarget: profile.autoscale?.cpu ?? 70 },
+    resources: resourceValues(scale.resources),
+    env: { ...component.env },
+    secrets: component.secrets === undefined ? { all: true, names: [] } : { all: false, names: [...component.secrets] },
+    writable: writableValues(component.writable),
+    reachedBy: reachedBy(config, name, component),
+  };
+}
+
+/**
+ * The app chart's values: a pure function of the resolved config and the
+ * images, one per component that builds its own (keyed by component name;
+ * a component with `image: other` runs images[other]). Secret values never
+ * pass through here; only secret names do.
+ */
+export function webappValues(config: ResolvedConfig, images: Record<string, ImageRef>, options: { secretsVersion?: string } = {}): WebappValues {
+  const { app, profile } = config;
+  const components = Object.entries(app.components).map(([name, component]) => componentValues(config, name, component, images));
+  const primaryName = primaryComponent(app).name;
+  const primary = components.find((c) => c.name === primaryName) as ComponentValues;
+  const health = primary.readiness && "http" in primary.readiness ? primary.readiness.http.path : primary.liveness && "http" in primary.liveness ? primary.liveness.http.path : "/";
   const database = app.database;
   const dbEndpoint = profile.database;
   return {
-    app: { name: app.name, component: "web" },
+    app: { name: app.name },
     profile: config.profileName,
-    image: { repository: image.repository, tag: image.tag, digest: image.digest ?? "", pullPolicy: "IfNotPresent" },
-    service: { port: app.service.port, health: app.service.health },
-    replicas: { min, max: profile.autoscale?.max ?? min, cpuTarget: profile.autoscale?.cpu ?? 70 },
-    resources: {
-      requests: { ...resources.requests },
-      limits: { ...(resources.limits.cpu ? { cpu: resources.limits.cpu } : {}), memory: resources.limits.memory },
-    },
+    // Copies, so the values file holds no YAML aliases.
+    image: { ...primary.image },
+    ...(primary.port === null ? {} : { service: { port: primary.port, health } }),
+    replicas: { ...primary.replicas },
+    resources: resourceValues(primary.resources),
+    components,
     env: { ...app.env },
     secrets: {
       store: { kind: "ClusterSecretStore", name: SECRET_STORE },

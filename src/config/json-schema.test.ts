@@ -4,7 +4,7 @@ import { jsonSchema } from "./json-schema.js";
 describe("jsonSchema", () => {
   it("describes devstack.yaml with its required keys and no unknown ones", () => {
     const schema = jsonSchema("app") as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
-    expect(schema.required).toEqual(["name", "service"]);
+    expect(schema.required).toEqual(["name"]);
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["build", "service", "env", "secrets", "database", "jobs", "alerts", "exports"]),

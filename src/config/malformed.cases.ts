@@ -23,7 +23,7 @@ export interface MalformedCase {
 }
 
 export const MALFORMED: MalformedCase[] = [
-  { title: "misspelled top-level key", app: `name: shop\nservise:\n  port: 8080\n`, expected: ["devstack.yaml:1:1: service: missing required key (expected a map)", "devstack.yaml:2:1: servise: unknown key \"servise\" (did you mean \"service\"?)"] },
+  { title: "misspelled top-level key", app: `name: shop\nservise:\n  port: 8080\n`, expected: ["devstack.yaml:1:1: declare the app's components: `components:` (web, api, worker…), or `service:` for one web component", "devstack.yaml:2:1: servise: unknown key \"servise\" (did you mean \"service\"?)"] },
   { title: "misspelled nested key", app: `name: shop\nservice:\n  prot: 8080\n`, expected: ["devstack.yaml:2:1: service.port: missing required key (expected a number)", "devstack.yaml:3:3: service.prot: unknown key \"prot\" (did you mean \"port\"?)"] },
   { title: "port as a string", app: `name: shop\nservice:\n  port: "80a"\n`, expected: "devstack.yaml:3:9: service.port: expected a number, found \"80a\"" },
   { title: "port out of range", app: `name: shop\nservice:\n  port: 70000\n`, expected: "devstack.yaml:3:9: service.port: expected a port from 1 to 65535, found number 70000" },
@@ -79,7 +79,7 @@ export const MALFORMED: MalformedCase[] = [
   { title: "YAML: column after an emoji", app: "name: shop\nservice:\n  port: 8080\nenv: { GREETING: \"🚀🚀 launch\", bad-name: x }\n", expected: "devstack.yaml:4:31: env.bad-name: invalid key \"bad-name\": expected an environment variable name such as DATABASE_URL" },
   { title: "YAML: mapping where a scalar continues", app: "name: shop\nservice:\n  port: 8080\n  health: /a: b\n", expected: "devstack.yaml:4:11: YAML syntax: Nested mappings are not allowed in compact mappings" },
   { title: "YAML: list item in a map", app: "name: shop\nservice:\n  port: 8080\n  - x\n", expected: ["devstack.yaml:4:1: YAML syntax: A block sequence may not be used as an implicit map key","devstack.yaml:4:3: YAML syntax: Implicit keys need to be on a single line","devstack.yaml:4:3: YAML syntax: Implicit map keys need to be followed by map values"] },
-  { title: "YAML: empty file", app: "", expected: ["devstack.yaml:1:1: name: missing required key (expected a string)","devstack.yaml:1:1: service: missing required key (expected a map)"] },
+  { title: "YAML: empty file", app: "", expected: "devstack.yaml:1:1: name: missing required key (expected a string)" },
   { title: "YAML: a list at the top", app: "- name: shop\n", expected: "devstack.yaml:1:1: expected a map, found a list" },
   { title: "YAML: a scalar at the top", app: "shop\n", expected: "devstack.yaml:1:1: expected a map, found \"shop\"" },
   { title: "YAML: unknown tag", app: "name: !!binary shop\nservice:\n  port: 8080\n", expected: "devstack.yaml:1:16: name: expected a string, found binary data (a !!binary tag)" },
@@ -170,3 +170,31 @@ export const MALFORMED: MalformedCase[] = [
   { title: "encoding: UTF-16 file", bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("name: shop\n", "utf16le")]), expected: "devstack.yaml:1:1: byte 0xff at byte 1 is not UTF-8: save the file as UTF-8" },
   { title: "size: a file over 1 MiB", bytes: Buffer.alloc(1024 * 1024 + 1, 0x61), expected: "devstack.yaml:1:1: the file is 1.0 MiB; a config file may be at most 1 MiB" },
 ];
+
+const COMPONENTS = `name: shop
+components:
+  web:
+    build: {}
+    port: 3000
+    routes: [{path: /}]
+`;
+
+/** Components: what no single field's schema can see. */
+MALFORMED.push(
+  { title: "components: image of an unknown component", app: `${COMPONENTS}  worker:\n    image: apii\n    command: [node, worker.js]\n`, expected: "devstack.yaml:8:12: components.worker.image: no component named apii; components: web, worker" },
+  { title: "components: image of a component that builds nothing", app: `${COMPONENTS}  a:\n    image: b\n  b:\n    image: web\n`, expected: "devstack.yaml:8:12: components.a.image: b has no image of its own (no build:); name a component that builds one" },
+  { title: "components: neither build nor image", app: `${COMPONENTS}  worker:\n    command: [node, worker.js]\n`, expected: "devstack.yaml:7:3: components.worker: worker needs build: (its own image) or image: <component> (another component's image, with its own command)" },
+  { title: "components: build and image", app: `${COMPONENTS}  api:\n    build: {}\n    image: web\n`, expected: "devstack.yaml:9:12: components.api.image: api has build: and image:; a component either builds its own image or runs another's" },
+  { title: "components: a worker with a route", app: `${COMPONENTS}  worker:\n    image: web\n    routes: [{path: /jobs}]\n`, expected: "devstack.yaml:9:5: components.worker.routes: worker has no port: a worker cannot be routed; add port: or remove routes:" },
+  { title: "components: two components on one path", app: `${COMPONENTS}  api:\n    build: {context: .}\n    port: 4000\n    routes: [{path: /api}, {path: /}]\n`, expected: "devstack.yaml:10:35: components.api.routes[1].path: / is already routed to web; each path prefix goes to one component" },
+  { title: "components: one subdomain twice", app: `${COMPONENTS}  admin:\n    image: web\n    port: 3001\n    routes: [{subdomain: admin}]\n  ops:\n    image: web\n    port: 3002\n    routes: [{subdomain: admin}]\n`, expected: "devstack.yaml:14:26: components.ops.routes[0].subdomain: admin is already routed to admin; each subdomain goes to one component" },
+  { title: "components: an HTTP probe on a worker", app: `${COMPONENTS}  worker:\n    image: web\n    readiness: {http: /ready}\n`, expected: "devstack.yaml:9:5: components.worker.readiness: worker has no port: its readiness can only be {exec: [command]}" },
+  { title: "components: a secret not declared", app: `${COMPONENTS}  worker:\n    image: web\n    secrets: [STRIPE_KEY]\n`, expected: "devstack.yaml:9:15: components.worker.secrets[0]: no secret named STRIPE_KEY; declared: none (declare it under secrets:)" },
+  { title: "components: calls an unknown component", app: `${COMPONENTS}  worker:\n    image: web\n    calls: [ap]\n`, expected: "devstack.yaml:9:13: components.worker.calls[0]: no component named ap; components: web, worker" },
+  { title: "components: a route that is neither path nor subdomain", app: `${COMPONENTS}  api:\n    image: web\n    port: 4000\n    routes: [{prefix: /api}]\n`, expected: ["devstack.yaml:10:14: components.api.routes[0]: exactly one of path, subdomain, e.g. {path: /api}", "devstack.yaml:10:15: components.api.routes[0].prefix: unknown key \"prefix\"; allowed here: path, subdomain"] },
+  { title: "components: service and components both", app: `${COMPONENTS}service:\n  port: 8080\n`, expected: "devstack.yaml:2:1: components: service: is the one-component shorthand; with components: declare it as a component (e.g. web: {build: {}, port: 3000, routes: [{path: /}]}) and remove service:" },
+  { title: "components: empty", app: `name: shop\ncomponents: {}\n`, expected: "devstack.yaml:2:1: components: at least one component" },
+  { title: "alerts: a component that does not exist", app: `${COMPONENTS}alerts:\n  burst:\n    threshold: 5\n    window: 5m\n    to: [ops@example.com]\n    components: [wbe]\n`, expected: "devstack.yaml:12:18: alerts.burst.components[0]: no component named wbe; components: web, migrate" },
+  { title: "components: a name devstack's own pods carry", app: `${COMPONENTS}  migrate:\n    image: web\n`, expected: "devstack.yaml:7:3: components.migrate: migrate is a name devstack gives its own pods (migrate, deploy, job-*, export-*); call the component something else" },
+  { title: "components: a named port called http", app: `${COMPONENTS}  api:\n    image: web\n    port: 4000\n    ports: {http: 4001}\n`, expected: "devstack.yaml:10:19: components.api.ports.http: http names the component's main port (port:); call this one something else" },
+);

@@ -24,11 +24,17 @@ export function projectFileIssues(app: AppConfig, projectDir: string, source: Ya
     const pos = locate(source, path, "value");
     issues.push({ file: source.file, line: pos.line, column: pos.column, path: path.join("."), message });
   };
-  const context = resolve(projectDir, app.build.context);
-  const contextKind = kind(context);
-  if (contextKind !== "dir") at(["build", "context"], `the build context ${app.build.context} is ${contextKind === "missing" ? "not there" : "a file, not a directory"} (paths are relative to the directory of devstack.yaml)`);
-  else if (kind(resolve(context, app.build.dockerfile)) !== "file") {
-    at(["build", "dockerfile"], `no ${app.build.dockerfile} in the build context ${app.build.context}: write one, or point build.dockerfile (relative to the context) at it`);
+  // The shorthand's build is top-level; each component's is its own.
+  const builds: [KeyPath, NonNullable<AppConfig["components"][string]["build"]>][] = app.components
+    ? Object.entries(app.components).flatMap(([name, c]): [KeyPath, NonNullable<typeof c.build>][] => (c.build ? [[app.service ? ["build"] : ["components", name, "build"], c.build]] : []))
+    : [];
+  for (const [key, build] of builds) {
+    const context = resolve(projectDir, build.context);
+    const contextKind = kind(context);
+    if (contextKind !== "dir") at([...key, "context"], `the build context ${build.context} is ${contextKind === "missing" ? "not there" : "a file, not a directory"} (paths are relative to the directory of devstack.yaml)`);
+    else if (kind(resolve(context, build.dockerfile)) !== "file") {
+      at([...key, "dockerfile"], `no ${build.dockerfile} in the build context ${build.context}: write one, or point ${[...key, "dockerfile"].join(".")} (relative to the context) at it`);
+    }
   }
   if (app.chart !== undefined && kind(resolve(projectDir, app.chart, "Chart.yaml")) !== "file") {
     at(["chart"], `no Helm chart at ${app.chart} (a directory with a Chart.yaml, relative to devstack.yaml)`);

@@ -8,6 +8,7 @@ import { webappValues } from "../charts/values.js";
 import { diffValues, type Difference } from "../config/diff.js";
 import { appNamespace } from "../config/namespace.js";
 import type { ResolvedConfig } from "../config/resolve.js";
+import { primaryComponent } from "../config/schema/app.js";
 import { DevstackError } from "../errors.js";
 import { releases } from "./release-ops.js";
 import { runningRecord } from "./release-record.js";
@@ -15,14 +16,20 @@ import { registryAuth } from "./publish-remote.js";
 import { clusterAccess } from "./target.js";
 
 /** The exact image running in a profile, from its newest deployed release record. */
-export async function runningImage(source: ResolvedConfig): Promise<{ repository: string; digest: string; revision: number }> {
+export async function runningImage(source: ResolvedConfig): Promise<{ repository: string; digest: string; revision: number; components?: Record<string, string> }> {
   const access = await clusterAccess(source);
   try {
     const running = runningRecord(await releases(source, access));
     if (!running?.record?.digest) {
       throw new DevstackError(`no release of ${source.app.name} in ${source.profileName} records an image digest`, { fix: `deploy to ${source.profileName} first: \`devstack deploy --profile ${source.profileName}\`` });
     }
-    return { repository: running.record.image, digest: running.record.digest, revision: running.release.revision };
+    // Every other component's image too: a product is promoted whole, each image by its digest.
+    const components = running.record.components;
+    const undigested = Object.entries(components ?? {}).filter(([, ref]) => !ref.startsWith("sha256:"));
+    if (undigested.length > 0) {
+      throw new DevstackError(`the release of ${source.app.name} in ${source.profileName} records no digest for ${undigested.map(([n]) => n).join(", ")}`, { fix: `deploy to ${source.profileName} again (its registry reports digests), then promote`, kind: "not-found" });
+    }
+    return { repository: running.record.image, digest: running.record.digest, revision: running.release.revision, ...(components ? { components } : {}) };
   } finally {
     access.dispose();
   }
@@ -61,14 +68,14 @@ export interface ResourceChange {
 }
 
 /** What a deploy of these values would change against what runs now (helm's stored manifest). */
-export async function changesAgainstRunning(target: ResolvedConfig, image: ImageRef, secretsVersion = ""): Promise<ResourceChange[]> {
+export async function changesAgainstRunning(target: ResolvedConfig, image: ImageRef, secretsVersion = "", others: Record<string, ImageRef> = {}): Promise<ResourceChange[]> {
   const access = await clusterAccess(target);
   try {
     const current = await helm(["get", "manifest", target.app.name, "--namespace", appNamespace(target), "--kubeconfig", access.kubeconfig, ...(access.context ? ["--kube-context", access.context] : [])]);
     if (current.exitCode !== 0 && !/not found/i.test(current.stderr)) throw helmFailure(`helm get manifest of ${target.app.name}`, current);
     const running = new Map(parseManifests(current.exitCode === 0 ? current.stdout : "").map((r) => [resourceId(r.object), r.object]));
     const next = new Map(
-      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: appNamespace(target), values: webappValues(target, image, { secretsVersion }), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
+      parseManifests(await helmTemplate({ release: target.app.name, chart: appChart(target), namespace: appNamespace(target), values: webappValues(target, { ...others, [primaryComponent(target.app).name]: image }, { secretsVersion }), kubeVersion: KUBE_VERSION })).map((r) => [resourceId(r.object), r.object]),
     );
     const changes: ResourceChange[] = [];
     for (const id of new Set([...running.keys(), ...next.keys()])) {

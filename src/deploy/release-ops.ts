@@ -8,6 +8,7 @@ import { kubeConfig } from "../cluster/apply.js";
 import { diagnosePods } from "../cluster/diagnose.js";
 import { forwardToPod } from "../cluster/port-forward.js";
 import { appNamespace } from "../config/namespace.js";
+import { smokeUrls } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DEPLOY_COMPONENT } from "../dashboards/dashboards.js";
 import { LokiClient } from "../logs/loki.js";
@@ -46,12 +47,24 @@ export async function rollbackTo(config: ResolvedConfig, access: Access, revisio
   if (result.exitCode !== 0) throw helmFailure(`helm rollback of ${config.app.name} to ${revision}`, result);
 }
 
-/** GET the canonical URL's health path through the real ingress and TLS; locally via the published HTTPS port and the local ACME root. */
+/**
+ * GET every routed component's health path through the real ingress and
+ * TLS (locally via the published HTTPS port and the local ACME root); the
+ * first that does not answer is the result. A product with no routed
+ * component has nothing to check.
+ */
 export async function smoke(config: ResolvedConfig, timeoutMs: number): Promise<SmokeResult> {
-  const url = `${config.url}${config.app.service.health}`;
-  if (config.profile.cluster.type !== "k3s") return smokeCheck({ url, timeoutMs });
+  const urls = smokeUrls(config);
+  const local = config.profile.cluster.type === "k3s";
   const rootFile = join(stackStateDir(stackId(config)), "pebble-root.pem");
-  return smokeCheck({ url, connectTo: { host: "127.0.0.1", port: config.profile.ports.https }, ...(existsSync(rootFile) ? { ca: readFileSync(rootFile, "utf8") } : {}), timeoutMs });
+  const extra = local ? { connectTo: { host: "127.0.0.1", port: config.profile.ports.https }, ...(existsSync(rootFile) ? { ca: readFileSync(rootFile, "utf8") } : {}) } : {};
+  let total: SmokeResult = { ok: true, attempts: 0, ms: 0 } as SmokeResult;
+  for (const url of urls) {
+    const result = await smokeCheck({ url, timeoutMs, ...extra });
+    total = { ...result, attempts: total.attempts + result.attempts, ms: total.ms + result.ms };
+    if (!result.ok) return { ...total, error: `${url}: ${result.error ?? "no answer"}` };
+  }
+  return total;
 }
 
 export async function diagnose(config: ResolvedConfig, access: Access): Promise<string> {

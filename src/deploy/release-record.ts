@@ -13,6 +13,8 @@ export interface ReleaseRecord {
   at: string;
   /** Set by promote: the profile whose running digest this is. */
   promotedFrom?: string;
+  /** The other components' images (digest, or repository:tag), when the product builds more than one. */
+  components?: Record<string, string>;
 }
 
 const PREFIX = "devstack ";

@@ -6,7 +6,8 @@ import { DevstackError } from "../errors.js";
 import { buildImage, pushImage, registryDigest } from "../deploy/image.js";
 import { ecrDigest, pushWithAuth, registryAuth } from "../deploy/publish-remote.js";
 import { chartIdentity, diagnose, gitState, markDeploy, releases, rollbackTo, smoke, upgradeRelease } from "../deploy/release-ops.js";
-import { appSource, type Source } from "../build/source.js";
+import { appSource, builtComponents, componentSource, type Source } from "../build/source.js";
+import { primaryComponent } from "../config/schema/app.js";
 import type { ClusterAccess } from "../deploy/target.js";
 import { hasScheduledExports, publishToolsImage } from "../deploy/tools-image.js";
 import { executeDeploy, planDeploy, type DeployExecutors, type DeployObserved, type DeployPlan, type DeployResult } from "../flows/deploy.js";
@@ -21,7 +22,9 @@ import { observe, observePlatform, platformExecutors, unreachable, type Platform
 
 export interface DeployWorld extends PlatformWorld {
   observed: DeployObserved;
+  /** The primary component's sources, and the other built components'. */
   source: Source | undefined;
+  sources: Record<string, Source>;
 }
 
 /** The digest the profile's registry holds for a tag; null when it has none. */
@@ -38,7 +41,7 @@ async function registryHas(config: ResolvedConfig, tag: string): Promise<string 
 }
 
 /** Everything a deploy decides on, observed without changing anything. */
-export async function observeDeploy(config: ResolvedConfig, options: { image?: ImageRef; dryRun: boolean; fresh?: { cluster: boolean; registry: boolean } }): Promise<DeployWorld> {
+export async function observeDeploy(config: ResolvedConfig, options: { image?: ImageRef; others?: Record<string, ImageRef>; dryRun: boolean; fresh?: { cluster: boolean; registry: boolean } }): Promise<DeployWorld> {
   const fresh = options.fresh ?? { cluster: false, registry: false };
   const platform = await observePlatform(config, options.dryRun, fresh.cluster);
   const { access } = platform;
@@ -48,10 +51,20 @@ export async function observeDeploy(config: ResolvedConfig, options: { image?: I
   const inRegistry = (tag: string) => (fresh.registry ? Promise.resolve(null) : registryHas(config, tag));
   let source: Source | undefined;
   let image: DeployObserved["image"];
+  const repository = imageRepository(config);
+  const others: Record<string, DeployObserved["image"]> = Object.fromEntries(Object.entries(options.others ?? {}).map(([name, ref]) => [name, { kind: "given" as const, ref }]));
+  const sources: Record<string, Source> = {};
   if (options.image) image = { kind: "given", ref: options.image };
   else {
     source = await appSource(config);
-    image = { kind: "source", repository: imageRepository(config), tag: source.tag, digest: await observe(() => inRegistry((source as Source).tag)) };
+    image = { kind: "source", repository, tag: source.tag, digest: await observe(() => inRegistry((source as Source).tag)) };
+    // The other components that build their own image: one repository, each image named by its sources' hash.
+    const primary = primaryComponent(config.app).name;
+    for (const name of builtComponents(config).filter((n) => n !== primary)) {
+      const own = await componentSource(config, name);
+      sources[name] = own;
+      others[name] = { kind: "source", repository, tag: own.tag, digest: await observe(() => inRegistry(own.tag)) };
+    }
   }
   let tools: DeployObserved["tools"];
   if (hasScheduledExports(config)) {
@@ -61,13 +74,14 @@ export async function observeDeploy(config: ResolvedConfig, options: { image?: I
   const observed: DeployObserved = {
     ...platform.observed,
     image,
+    ...(Object.keys(others).length > 0 ? { others } : {}),
     ...(tools ? { tools } : {}),
     releases: history,
     git: await gitState(config.projectDir),
     chart: await chartIdentity(appChart(config)),
     now: new Date().toISOString(),
   };
-  return { ...platform, observed, source };
+  return { ...platform, observed, source, sources };
 }
 
 /** The real executors of a deploy: Docker, helm, the Kubernetes API, the AWS SDK and HTTP. */
@@ -75,24 +89,23 @@ export function deployExecutors(config: ResolvedConfig, world: DeployWorld, run:
   const access = world.access as ClusterAccess;
   const repository = imageRepository(config);
   const local = config.profile.registry.type === "local";
-  const source = world.source;
-  const ref = () => `${repository}:${source?.tag}`;
+  const sourceOf = (component?: string) => (component ? world.sources[component] : world.source) as Source;
+  const ref = (component?: string) => `${repository}:${sourceOf(component).tag}`;
   const docker = () => connectDocker();
   return {
     ...platformExecutors(config, world, options.onSecrets),
-    build: async () => {
-      const s = source as Source;
+    build: async (component) => {
       // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
-      await buildImage(await docker(), { ...s, tag: ref(), ...(local ? {} : { platform: "linux/amd64" }) });
+      await buildImage(await docker(), { ...sourceOf(component), tag: ref(component), ...(local ? {} : { platform: "linux/amd64" }) });
     },
-    push: async () => {
-      const tag = source?.tag as string;
+    push: async (component) => {
+      const tag = sourceOf(component).tag;
       if (local) {
-        await pushImage(await docker(), ref());
+        await pushImage(await docker(), ref(component));
         const digest = await registryDigest(`127.0.0.1:${config.profile.ports.registry}`, config.app.name, tag);
         return { repository, tag, ...(digest ? { digest } : {}) };
       }
-      const digest = await pushWithAuth(await docker(), ref(), await registryAuth(config, repository));
+      const digest = await pushWithAuth(await docker(), ref(component), await registryAuth(config, repository));
       return { repository, tag, ...(digest ? { digest } : {}) };
     },
     tools: async () => {

@@ -4,7 +4,7 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import { configView } from "../config/view.js";
 import { changesAgainstRunning, copyImage, runningImage } from "../deploy/promote.js";
-import { executePromote, planPromote, promotedImage, type PromoteObserved, type PromotePlan } from "../flows/promote.js";
+import { executePromote, planPromote, promotedImage, promotedOthers, type PromoteObserved, type PromotePlan } from "../flows/promote.js";
 import { unseen, type StepRunner } from "../flows/plan.js";
 import type { DeployResult } from "../flows/deploy.js";
 import type { Snapshot } from "../secrets/store.js";
@@ -24,11 +24,11 @@ export async function observePromote(source: ResolvedConfig, target: ResolvedCon
   const repository = imageRepository(target);
   // Until the source answers, the target is observed for an image of unknown digest.
   const image = from.ok ? promotedImage(repository, from.value) : { repository, tag: "promoted" };
-  const deploy = await observeDeploy(target, { image, dryRun });
+  const deploy = await observeDeploy(target, { image, ...(from.ok ? { others: promotedOthers(repository, from.value) } : {}), dryRun });
   const version = deploy.observed.secretsVersion;
   const changes =
     from.ok && deploy.access && version.ok
-      ? await observe(() => changesAgainstRunning(target, image, version.value))
+      ? await observe(() => changesAgainstRunning(target, image, version.value, promotedOthers(repository, from.value)))
       : unseen<Awaited<ReturnType<typeof changesAgainstRunning>>>(!from.ok ? from.why : !deploy.access ? "the target cluster could not be reached" : "the target's secrets could not be read");
   const configDifferences = diffValues(configView(source), configView(target), (p) => p === "profile.file" || p === "profile.source").length;
   return { observed: { from, target: deploy.observed, changes, configDifferences }, deploy, dispose: () => deploy.dispose() };

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/resolve.js";
+import { loadConfig, resolveTexts } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
 import type { Release, ReleaseRecord } from "../deploy/release-record.js";
 import type { SmokeResult } from "../deploy/smoke.js";
@@ -249,5 +249,39 @@ describe("carrying out a deploy plan", () => {
     await executeDeploy(pod, planDeploy(pod, o), o, ex, run);
     expect(calls.slice(0, 3)).toEqual(["sync", "pod-identity", "platform:full"]);
     expect(calls).toContain("tools");
+  });
+});
+
+describe("a product of several components", () => {
+  const shop = { projectDir: HELLO, files: { app: "devstack.yaml", profile: "profiles/local.yaml" }, profileSource: "project", ...resolveTexts(
+    {
+      file: "devstack.yaml",
+      text: "name: shop\ncomponents:\n  web:\n    build: {context: web}\n    port: 3000\n    routes: [{path: /}]\n    readiness: {http: /healthz}\n  api:\n    build: {context: api}\n    port: 4000\n    routes: [{path: /api}]\n    readiness: {http: /api/healthz}\n  worker:\n    image: api\n    command: [node, worker.js]\n",
+    },
+    { file: "profiles/local.yaml", text: "cluster:\n  type: k3s\ndomain: localhost\n" },
+    "local",
+  ) } as typeof local;
+  const source = (tag: string, digest: string | null) => ({ kind: "source" as const, repository: "localhost:5001/shop", tag, digest: seen(digest) });
+
+  it("builds only the images whose sources changed, each under its own step", () => {
+    const plan = planDeploy(shop, observed({ image: source("src-web", DIGEST), others: { api: source("src-api", null) } }));
+    expect(decisions(plan)).toMatchObject({ "image.build": "skip", "image.build:api": "run", "image.push:api": "run", "release.upgrade": "run" });
+    expect(plan.steps.find((s) => s.id === "release.smoke")?.title).toBe("smoke: https://shop.localhost/healthz, https://shop.localhost/api/healthz");
+  });
+
+  it("records each component's digest, and skips the upgrade when every image and value is unchanged", async () => {
+    const API = "sha256:" + "c".repeat(64);
+    const o = observed({ image: source("src-web", DIGEST), others: { api: source("src-api", API) } });
+    const first = planDeploy(shop, o);
+    expect(first.record?.components).toEqual({ api: API });
+    const release: Release = { revision: 2, status: "deployed", updated: "", chart: "webapp-0.1.0", record: first.record as ReleaseRecord, note: undefined };
+    expect(planDeploy(shop, { ...o, releases: seen([release]) }).steps.find((s) => s.id === "release.upgrade")?.decision).toBe("skip");
+    const built = observed({ image: source("src-web", DIGEST), others: { api: source("src-api", null) } });
+    const { ex, calls, run } = fakes();
+    const buildCalls: (string | undefined)[] = [];
+    ex.build = async (component) => void buildCalls.push(component);
+    await executeDeploy(shop, planDeploy(shop, built), built, ex, run);
+    expect(buildCalls).toEqual(["api"]);
+    expect(calls.filter((c) => c.startsWith("push"))).toEqual(["push"]);
   });
 });

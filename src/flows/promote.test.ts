@@ -37,8 +37,8 @@ function observed(over: Partial<PromoteObserved> = {}): PromoteObserved {
 
 describe("the promote flow", () => {
   it("names the image in the target's registry by the same digest", () => {
-    expect(promotedImage(ECR, { repository: "localhost:5001/hello", digest: DIGEST, revision: 1 })).toEqual({ repository: ECR, tag: "promoted-0123456789ab", digest: DIGEST });
-    expect(promotedImage(ECR, { repository: ECR, digest: DIGEST, revision: 1 })).toEqual({ repository: ECR, tag: "promoted", digest: DIGEST });
+    expect(promotedImage(ECR, { repository: "localhost:5001/hello", digest: DIGEST })).toEqual({ repository: ECR, tag: "promoted-0123456789ab", digest: DIGEST });
+    expect(promotedImage(ECR, { repository: ECR, digest: DIGEST })).toEqual({ repository: ECR, tag: "promoted", digest: DIGEST });
   });
 
   it("plans the copy across registries before the deploy, never a build", () => {
@@ -95,5 +95,43 @@ describe("the promote flow", () => {
     const result = await executePromote(target, planPromote(source, target, o), o, ex, run);
     expect(calls).toEqual([`copy:${DIGEST}->${ECR}:promoted-0123456789ab`, `upgrade:${DIGEST}:local`, "mark"]);
     expect(result.image).toBe(`${ECR}@${DIGEST}`);
+  });
+
+  it("copies every component's digest and deploys them together", async () => {
+    const WORKER = "sha256:fedcba9876543210" + "1".repeat(48);
+    const from = { repository: "localhost:5001/shop", digest: DIGEST, revision: 3, components: { worker: WORKER } };
+    const o = observed({ from: seen(from), target: targetObserved({ image: { kind: "given", ref: promotedImage(ECR, from) }, others: { worker: { kind: "given", ref: promotedImage(ECR, { repository: from.repository, digest: WORKER }) } } }) });
+    const plan = planPromote(source, target, o);
+    expect(plan.steps.filter((s) => s.id.startsWith("image.copy")).map((s) => [s.id, s.decision])).toEqual([
+      ["image.copy", "run"],
+      ["image.copy:worker", "run"],
+    ]);
+    expect(plan.record?.components).toEqual({ worker: WORKER });
+    const copied: string[] = [];
+    const upgrades: (string | undefined)[] = [];
+    const run: StepRunner = (_t, work) => work();
+    const ok = { ok: true, attempts: 1, ms: 1 } as SmokeResult;
+    const ex: PromoteExecutors = {
+      copy: async (f, to) => {
+        copied.push(`${f.digest.slice(7, 11)}->${to.tag}`);
+        return to;
+      },
+      syncSecrets: async () => ({ created: [], present: [], missingExternal: [], snapshot: emptySnapshot() }) as SyncResult,
+      podIdentity: async () => undefined,
+      platformPass: async () => undefined,
+      deliverSecrets: async () => undefined,
+      build: async () => undefined,
+      push: async () => ({ repository: "x", tag: "y" }),
+      tools: async () => undefined,
+      upgrade: async (_v, record) => void upgrades.push(record.components?.worker),
+      releases: async () => [],
+      smoke: async () => ok,
+      diagnose: async () => "",
+      rollback: async () => undefined,
+      mark: async () => undefined,
+    };
+    await executePromote(target, plan, o, ex, run);
+    expect(copied).toEqual(["0123->promoted-0123456789ab", "fedc->promoted-fedcba987654"]);
+    expect(upgrades).toEqual([WORKER]);
   });
 });

@@ -13,6 +13,8 @@ export interface RunningImage {
   repository: string;
   digest: string;
   revision: number;
+  /** The other components' digests, in the same repository. */
+  components?: Record<string, string>;
 }
 
 export interface PromoteObserved {
@@ -36,9 +38,14 @@ export interface PromotePlan extends DeployPlan {
 }
 
 /** The image in the target's registry: the same digest, a tag that names it. */
-export function promotedImage(targetRepository: string, from: RunningImage): ImageRef {
+export function promotedImage(targetRepository: string, from: Pick<RunningImage, "repository" | "digest">): ImageRef {
   if (targetRepository === from.repository) return { repository: targetRepository, tag: "promoted", digest: from.digest };
   return { repository: targetRepository, tag: `promoted-${from.digest.slice("sha256:".length, "sha256:".length + 12)}`, digest: from.digest };
+}
+
+/** The other components' images in the target's registry, by component. */
+export function promotedOthers(targetRepository: string, from: RunningImage): Record<string, ImageRef> {
+  return Object.fromEntries(Object.entries(from.components ?? {}).map(([name, digest]) => [name, promotedImage(targetRepository, { repository: from.repository, digest })]));
 }
 
 export function planPromote(source: ResolvedConfig, target: ResolvedConfig, observed: PromoteObserved): PromotePlan {
@@ -58,11 +65,12 @@ export function planPromote(source: ResolvedConfig, target: ResolvedConfig, obse
         : step("image.copy", `image: copy ${observed.from.value.repository}@${observed.from.value.digest} to ${to.repository}:${to.tag}`, "run", "pulled by digest and pushed, never rebuilt");
   }
   // Without the source's digest the record, and so the upgrade decision, cannot be known.
+  const copies = observed.from.ok ? Object.entries(promotedOthers(repository, observed.from.value)).map(([name, ref]) => step(`image.copy:${name}`, `image: copy ${observed.from.ok ? observed.from.value.repository : ""}@${ref.digest} to ${ref.repository}:${ref.tag} (${name})`, copy.decision, copy.reason)) : [];
   const steps = deploy.steps
-    .filter((s) => s.id !== "image.build" && s.id !== "image.push")
+    .filter((s) => !s.id.startsWith("image.build") && !s.id.startsWith("image.push"))
     .map((s) => (!observed.from.ok && (s.id === "release.upgrade" || s.id === "release.rollback") && s.decision !== "unknown" ? { ...s, decision: "unknown" as const, reason: observed.from.why } : s));
   const at = steps.findIndex((s) => s.id.startsWith("image.") || s.id.startsWith("release."));
-  steps.splice(at < 0 ? steps.length : at, 0, copy);
+  steps.splice(at < 0 ? steps.length : at, 0, copy, ...copies);
   if (!observed.changes.ok && observed.target.target.ok) unobserved.push({ what: `what runs in ${target.profileName}`, why: observed.changes.why });
   return {
     ...deploy,
@@ -81,7 +89,7 @@ export function planPromote(source: ResolvedConfig, target: ResolvedConfig, obse
 
 export interface PromoteExecutors extends DeployExecutors {
   /** Pulls the source digest, tags and pushes it; returns the image as the target registry reports it. */
-  copy(from: RunningImage, to: ImageRef): Promise<ImageRef>;
+  copy(from: Pick<RunningImage, "repository" | "digest">, to: ImageRef): Promise<ImageRef>;
 }
 
 /** Carries out a promote plan the user accepted: the copy, then the deploy of exactly that digest. */
@@ -92,6 +100,12 @@ export async function executePromote(target: ResolvedConfig, plan: PromotePlan, 
     const wanted = image;
     image = await run("image: copy by digest (never rebuilt)", () => ex.copy(from, wanted));
   }
-  const deployObserved: DeployObserved = image ? { ...observed.target, image: { kind: "given", ref: image } } : observed.target;
+  // The other components' digests, copied the same way.
+  const others: Record<string, ImageRef> = {};
+  for (const [name, wanted] of Object.entries(from && plan.to ? promotedOthers(plan.to.repository, from) : {})) {
+    const decision = plan.steps.find((s) => s.id === `image.copy:${name}`)?.decision;
+    others[name] = decision === "run" && from ? await run(`image: copy by digest (${name})`, () => ex.copy({ repository: from.repository, digest: wanted.digest as string }, wanted)) : wanted;
+  }
+  const deployObserved: DeployObserved = image ? { ...observed.target, image: { kind: "given", ref: image }, ...(Object.keys(others).length > 0 ? { others: Object.fromEntries(Object.entries(others).map(([n, ref]) => [n, { kind: "given" as const, ref }])) } : {}) } : observed.target;
   return executeDeploy(target, { ...plan, flow: "deploy" }, deployObserved, ex, run, { promotedFrom: plan.source });
 }

@@ -6,6 +6,11 @@ describe("buildLogQL", () => {
     expect(buildLogQL({ app: "hello", environment: "prod" })).toBe('{app="hello", environment="prod"}');
   });
 
+  it("selects several components at once, as an alert over some of the product's does", () => {
+    expect(buildLogQL({ app: "shop", environment: "prod", components: ["api", "worker"] })).toBe('{app="shop", environment="prod", component=~"api|worker"}');
+    expect(buildLogQL({ app: "shop", environment: "prod", components: ["api"] })).toBe('{app="shop", environment="prod", component="api"}');
+  });
+
   it("takes a level and everything worse, a component and a line filter", () => {
     expect(buildLogQL({ app: "hello", environment: "local", level: "warn", component: "job-cleanup", grep: 'payment "failed"' })).toBe(
       '{app="hello", environment="local", level=~"warn|error|fatal", component="job-cleanup"} |= "payment \\"failed\\""',

@@ -5,6 +5,8 @@ export interface LogFilters {
   environment: string;
   level?: string;
   component?: string;
+  /** Several components (an alert that watches some of the product's). */
+  components?: string[];
   grep?: string;
 }
 
@@ -28,6 +30,7 @@ export function buildLogQL(f: LogFilters): string {
     selectors.push(levels.length === 1 ? `level=${quote(levels[0] as string)}` : `level=~${quote(levels.join("|"))}`);
   }
   if (f.component) selectors.push(`component=${quote(f.component)}`);
+  else if (f.components && f.components.length > 0) selectors.push(f.components.length === 1 ? `component=${quote(f.components[0] as string)}` : `component=~${quote(f.components.join("|"))}`);
   return `{${selectors.join(", ")}}${f.grep ? ` |= ${quote(f.grep)}` : ""}`;
 }
 

@@ -1,4 +1,5 @@
 import { mebibytes, PLATFORM_BUDGET } from "../charts/platform-budget.js";
+import { componentScale } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { standIn } from "./standins/index.js";
 import type { Component } from "./standins/standin.js";
@@ -38,9 +39,11 @@ export function localBudget(config: Pick<ResolvedConfig, "app" | "profile">, com
     lines.push(...K3S_SYSTEM_MI);
     // k3s bundles Traefik; the platform's own entry is what devstack sets on it.
     for (const b of PLATFORM_BUDGET.filter((e) => !e.transient)) lines.push({ what: `${b.chart === "traefik" ? "k3s" : "platform"}: ${b.chart}/${b.container}`, mi: mebibytes(b.resources.requests.memory) });
-    const resources = config.profile.resources ?? config.app.service.resources;
-    const replicas = config.profile.autoscale?.min ?? config.profile.replicas ?? config.app.service.replicas;
-    lines.push({ what: `app: ${config.app.name} × ${replicas}`, mi: mebibytes(resources.requests.memory) * replicas });
+    const names = Object.keys(config.app.components);
+    for (const name of names) {
+      const { replicas, resources } = componentScale(config, name);
+      lines.push({ what: names.length === 1 ? `app: ${config.app.name} × ${replicas}` : `app: ${config.app.name}/${name} × ${replicas}`, mi: mebibytes(resources.requests.memory) * replicas });
+    }
   }
   return { lines, totalMi: Math.round(lines.reduce((n, l) => n + l.mi, 0)), goalMi: 2048 };
 }

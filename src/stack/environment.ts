@@ -2,7 +2,7 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import type { ServiceEndpoints } from "./up-services.js";
 
 /** The environment for running the app (or its tests) on the host against the local services. */
-export function hostEnvironment(config: ResolvedConfig, endpoints: ServiceEndpoints, secrets: Record<string, string>): Record<string, string> {
+export function hostEnvironment(config: Pick<ResolvedConfig, "app">, endpoints: ServiceEndpoints, secrets: Record<string, string>): Record<string, string> {
   return {
     ...config.app.env,
     ...secrets,
@@ -13,4 +13,21 @@ export function hostEnvironment(config: ResolvedConfig, endpoints: ServiceEndpoi
     ...(endpoints.acme ? { ACME_DIRECTORY: endpoints.acme.directory, ACME_CA_FILE: endpoints.acme.caFile } : {}),
     REGISTRY: endpoints.registry,
   };
+}
+
+/**
+ * Each component's environment on the host: the app's, the component's own
+ * env, and only the secrets it names (all, when it names none). Only for a
+ * product of several components; one component's is hostEnvironment's.
+ */
+export function componentEnvironments(config: Pick<ResolvedConfig, "app">, endpoints: ServiceEndpoints, secrets: Record<string, string>): Record<string, Record<string, string>> {
+  const all = hostEnvironment(config, endpoints, secrets);
+  const secretNames = new Set([...Object.keys(secrets), ...(config.app.database ? [config.app.database.env] : [])]);
+  return Object.fromEntries(
+    Object.entries(config.app.components).map(([name, component]) => {
+      const allowed = component.secrets === undefined ? undefined : new Set(component.secrets);
+      const env = Object.fromEntries(Object.entries(all).filter(([k]) => !secretNames.has(k) || allowed === undefined || allowed.has(k)));
+      return [name, { ...env, ...component.env, ...(component.port !== undefined ? { PORT: String(component.port) } : {}) }];
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import type Docker from "dockerode";
+import { componentUrls } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { rmSync } from "node:fs";
 import { dirname } from "node:path";
@@ -24,7 +25,7 @@ function urlFor(component: string, config: ResolvedConfig): string | null {
 }
 
 /** Every container of the project's stack: state, health, image version and where to reach it. */
-export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[]; urls: { app: string; grafana: string; mail: string } | null }> {
+export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[]; urls: { app: string; grafana: string; mail: string; components: Record<string, string[]> } | null }> {
   const id = stackId(config);
   const observed = await observeStack(docker, { id, network: networkName(id) });
   const components = await Promise.all(
@@ -48,7 +49,7 @@ export async function stackStatus(docker: Docker, config: ResolvedConfig): Promi
   );
   components.sort((a, b) => a.component.localeCompare(b.component));
   const cluster = components.find((c) => c.component === "k3s" && c.state === "running");
-  return { stack: id, components, volumes: observed.volumes, urls: cluster ? { app: config.url, grafana: `https://grafana.${config.profile.domain}`, mail: `http://127.0.0.1:${config.profile.ports.smtpUi}` } : null };
+  return { stack: id, components, volumes: observed.volumes, urls: cluster ? { app: config.url, grafana: `https://grafana.${config.profile.domain}`, mail: `http://127.0.0.1:${config.profile.ports.smtpUi}`, components: componentUrls(config) } : null };
 }
 
 /** Stops the stack's containers; with purge also removes them, their volumes and the network. */

@@ -3,6 +3,7 @@ import { createServer } from "node:net";
 import { PLATFORM_NAMESPACE } from "../project/names.js";
 import { kubeConfig } from "../cluster/apply.js";
 import { forwardToPod } from "../cluster/port-forward.js";
+import { componentUrls } from "../config/components.js";
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
 import { UsageError } from "../errors.js";
 import { LokiClient, type LogLine } from "../logs/loki.js";
@@ -40,6 +41,8 @@ export interface RunningStack {
   name: string;
   /** The app's URL through the ingress and TLS (cluster stacks only). */
   url: string | undefined;
+  /** Each routed component's URLs through the ingress (cluster stacks only): path prefixes, or its subdomain. */
+  componentUrls: Record<string, string[]>;
   databaseUrl: string | undefined;
   /** Everything the app (or a test of it) needs in its environment. */
   env: Record<string, string>;
@@ -113,6 +116,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     return {
       name: stackId(config),
       url,
+      // The published HTTPS port, when it is not 443, belongs in every URL.
+      componentUrls: url ? Object.fromEntries(Object.entries(componentUrls(config)).map(([name, urls]) => [name, ports.https === 443 ? urls : urls.map((u) => u.replace(/^(https:\/\/[^/]+)/, `$1:${ports.https}`))])) : {},
       databaseUrl: endpoints.postgres?.url,
       env: { ...hostEnvironment(config, endpoints, secrets), ...(url ? { DEVSTACK_URL: url } : {}) },
       config,

@@ -29,10 +29,16 @@ function watchFilter(contextDir: string): (path: string) => boolean {
  */
 export async function watchProject(config: ResolvedConfig, onChange: (path: string, kind: ChangeKind) => void): Promise<ProjectWatcher> {
   const { watch } = await import("chokidar");
-  const context = resolve(config.projectDir, config.app.build.context);
-  const ignored = watchFilter(context);
+  // Every component's build context: a save there rebuilds that component's image (the others keep their tags).
+  const contexts = [...new Set(Object.values(config.app.components).flatMap((c) => (c.build ? [resolve(config.projectDir, c.build.context)] : [])))];
+  const filters = contexts.map((context) => ({ context, ignored: watchFilter(context) }));
+  // A path is ignored when every context that holds it ignores it.
+  const ignoredEverywhere = (path: string) => {
+    const holding = filters.filter((f) => !relative(f.context, path).startsWith(".."));
+    return holding.length > 0 && holding.every((f) => f.ignored(path));
+  };
   const configFiles = [join(config.projectDir, APP_FILE), join(config.projectDir, "profiles")];
-  const sources = watch(context, { ignoreInitial: true, ignored: (path: string) => ignored(path) && !configFiles.some((f) => path.startsWith(f)), awaitWriteFinish: false });
+  const sources = watch(contexts, { ignoreInitial: true, ignored: (path: string) => ignoredEverywhere(path) && !configFiles.some((f) => path.startsWith(f)), awaitWriteFinish: false });
   const settings = watch(configFiles, { ignoreInitial: true });
   const report = (kind: ChangeKind) => (path: string) => onChange(relative(config.projectDir, path), kind);
   for (const event of ["add", "change", "unlink"] as const) {

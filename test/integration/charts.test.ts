@@ -141,7 +141,8 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
       }
       const deployment = app.find((m) => m.kind === "Deployment") as Manifest;
       const web = podSpecs(deployment)[0]?.containers[0];
-      for (const probe of [web?.startupProbe, web?.readinessProbe, web?.livenessProbe]) expect(probe).toMatchObject({ httpGet: { path: "/healthz", port: "http" } });
+      const host = profile === "local" ? "hello.localhost" : "hello.example.com";
+      for (const probe of [web?.startupProbe, web?.readinessProbe, web?.livenessProbe]) expect(probe).toMatchObject({ httpGet: { path: "/healthz", port: "http", httpHeaders: [{ name: "Host", value: host }] } });
       expect(specOf(deployment).strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
       const pdb = app.find((m) => m.kind === "PodDisruptionBudget") as Manifest;
       expect(specOf(pdb).selector.matchLabels).toEqual(specOf(deployment).selector.matchLabels);
@@ -166,7 +167,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
   it("passes helm lint --strict with both profiles' values", async () => {
     for (const profile of ["local", "prod"]) {
       const config = loadConfig({ cwd: HELLO, profile });
-      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { repository: imageRepository(config), tag: "src-0123456789ab" }), KUBE_VERSION);
+      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { web: { repository: imageRepository(config), tag: "src-0123456789ab" } }), KUBE_VERSION);
       expect(lint.output).toContain("0 chart(s) failed");
       expect(lint.ok).toBe(true);
     }
@@ -181,7 +182,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     for (const profile of builtins) {
       const config = loadConfig({ cwd: dir, profile });
       expect(config.profileSource).toBe("builtin");
-      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { repository: imageRepository(config), tag: "src-1" }), KUBE_VERSION);
+      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { web: { repository: imageRepository(config), tag: "src-1" } }), KUBE_VERSION);
       expect(lint.ok, `${profile}: ${lint.output}`).toBe(true);
     }
     rmSync(dir, { recursive: true, force: true });
@@ -192,9 +193,10 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     ["replicas as text", { replicas: { min: "two" } }, "/replicas/min"],
     ["an unknown key", { replica: 2 }, "additional properties 'replica' not allowed"],
     ["a health path without slash", { service: { health: "healthz" } }, "/service/health"],
+    ["a component without its image", { components: [{ name: "web", fullname: "hello" }] }, "/components/0"],
   ])("is refused by helm itself for %s (values.schema.json)", async (_title, bad, message) => {
     const config = loadConfig({ cwd: HELLO, profile: "local" });
-    const good = webappValues(config, { repository: "localhost:5001/hello", tag: "src-1" });
+    const good = webappValues(config, { web: { repository: "localhost:5001/hello", tag: "src-1" } });
     const result = await withValuesFile(good, (goodFile) =>
       withValuesFile(bad, (badFile) => helm(["template", "hello", WEBAPP_CHART, "--values", goodFile, "--values", badFile])),
     );
@@ -209,7 +211,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     const result = JSON.parse(r.stdout) as { manifests: { parity: boolean; onlyInA: string[]; onlyInB: string[]; unexpected: unknown[]; expected: { resource: string; path: string; because: string }[] } };
     expect(result.manifests).toMatchObject({ parity: true, onlyInA: [], onlyInB: [], unexpected: [] });
     const because = (resource: string, path: string) => result.manifests.expected.find((d) => d.resource === resource && d.path === path)?.because;
-    expect(because("HorizontalPodAutoscaler/hello/hello", "spec.minReplicas")).toBe("replicas.min");
+    expect(because("HorizontalPodAutoscaler/hello/hello", "spec.minReplicas")).toBe("components[0].replicas.min");
     expect(because("Ingress/hello/hello", "spec.rules[0].host")).toBe("ingress.host");
     expect(because("ClusterIssuer/_cluster/devstack-acme", "spec.acme.server")).toBe("acme.server");
     expect(because("Deployment/hello/hello", "spec.template.spec.containers[0].image")).toBe("image.repository");
@@ -293,7 +295,7 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
 
   it("hands helm values it reads whole, whatever their size (helm 4.1.4 misreads one-line JSON of exactly 8192 bytes)", async () => {
     const config = loadConfig({ cwd: HELLO, profile: "local" });
-    const base = webappValues(config, { repository: "localhost:5001/hello", tag: "src-1" });
+    const base = webappValues(config, { web: { repository: "localhost:5001/hello", tag: "src-1" } });
     const values = { ...base, env: { ...base.env, PADDING: "" } };
     values.env.PADDING = "x".repeat(8192 - JSON.stringify(values).length);
     expect(JSON.stringify(values).length).toBe(8192);
@@ -318,5 +320,166 @@ describeWithEngine("helm", helmMissing(), "charts rendered by a real helm", () =
     writeFileSync(join(dir, "hello", "stale.yaml"), "kind: Stale\n");
     expect(devstack(["render", "--out", dir], { env }).code).toBe(0);
     expect(readdirSync(join(dir, "hello"))).not.toContain("stale.yaml");
+  });
+});
+
+const SHOP = join(ROOT, "examples", "shop");
+
+interface ShopContainer extends Container {
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
+  envFrom?: unknown[];
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface Rule {
+  from: { namespaceSelector?: unknown; podSelector: { matchLabels: Record<string, string>; matchExpressions?: { key: string; operator: string; values: string[] }[] } }[];
+  ports: { port: string; protocol: string }[];
+}
+
+describeWithEngine("helm", helmMissing(), "a product of several components (examples/shop) rendered by a real helm", () => {
+  const outDir = mkdtempSync(join(tmpdir(), "devstack-shop-"));
+  const rendered: Record<string, Manifest[]> = {};
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  beforeAll(() => {
+    for (const profile of ["local", "prod"]) {
+      // render validates every object strictly: a non-zero exit would name the field.
+      const r = devstack(["render", "--profile", profile, "--out", join(outDir, profile)], { cwd: SHOP, env });
+      if (r.code !== 0) throw new Error(`render ${profile} of shop failed: ${r.stderr}`);
+      rendered[profile] = readRender(join(outDir, profile)).get("shop") ?? [];
+    }
+  });
+
+  const named = (profile: string, kind: string, name: string) => rendered[profile]?.find((m) => m.kind === kind && m.metadata.name === name) as Manifest;
+  const container = (profile: string, name: string) => podSpecs(named(profile, "Deployment", name))[0]?.containers[0] as ShopContainer;
+
+  it("renders a Deployment, PodDisruptionBudget, HPA and NetworkPolicy per component, and a Service only where it has ports", () => {
+    for (const profile of ["local", "prod"]) {
+      const app = rendered[profile] ?? [];
+      const names = (kind: string) => app.filter((m) => m.kind === kind).map((m) => m.metadata.name).sort();
+      expect(names("Deployment")).toEqual(["shop", "shop-api", "shop-worker"]);
+      expect(names("Service")).toEqual(["shop", "shop-api"]);
+      for (const kind of ["PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy"]) expect(names(kind)).toEqual(["shop", "shop-api", "shop-worker"]);
+      for (const name of ["shop", "shop-api", "shop-worker"]) {
+        const deployment = named(profile, "Deployment", name);
+        expect(specOf(named(profile, "PodDisruptionBudget", name)).selector.matchLabels).toEqual(specOf(deployment).selector.matchLabels);
+        expect(named(profile, "HorizontalPodAutoscaler", name).spec).toMatchObject({ scaleTargetRef: { kind: "Deployment", name } });
+      }
+      expect(specOf(named(profile, "Deployment", "shop-worker")).selector.matchLabels).toEqual({ "app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop", "devstack.dev/component": "worker" });
+      expect(named(profile, "Service", "shop-api").spec).toMatchObject({
+        selector: { "devstack.dev/component": "api" },
+        ports: [
+          { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+          { name: "metrics", port: 9090, targetPort: "metrics", protocol: "TCP" },
+        ],
+      });
+    }
+  });
+
+  it("routes /api and / on the product's host to their components", () => {
+    const ingress = named("prod", "Ingress", "shop") as Manifest & { spec: { tls: { hosts: string[] }[]; rules: { host: string; http: { paths: { path: string; backend: { service: { name: string } } }[] } }[] } };
+    expect(ingress.spec.tls).toEqual([{ hosts: ["shop.example.com"], secretName: "shop-tls" }]);
+    expect(ingress.spec.rules).toHaveLength(1);
+    expect(ingress.spec.rules[0]?.http.paths.map((p) => [p.path, p.backend.service.name])).toEqual([
+      ["/api", "shop-api"],
+      ["/", "shop"],
+    ]);
+  });
+
+  it("gives the worker no port and no HTTP probe, runs it from the API's image with its own command, and sends the host on HTTP probes", () => {
+    for (const profile of ["local", "prod"]) {
+      const host = profile === "local" ? "shop.localhost" : "shop.example.com";
+      const worker = container(profile, "shop-worker");
+      const api = container(profile, "shop-api");
+      const web = container(profile, "shop");
+      expect(worker.ports).toBeUndefined();
+      expect(worker.readinessProbe).toBeUndefined();
+      expect(JSON.stringify(worker)).not.toContain("httpGet");
+      expect(worker.livenessProbe).toMatchObject({ exec: { command: ["node", "src/alive.js"] } });
+      expect(worker.command).toEqual(["node", "src/worker.js"]);
+      expect(worker.image).toBe(api.image);
+      expect(web.image).not.toBe(api.image);
+      expect(api.readinessProbe).toMatchObject({ httpGet: { path: "/api/healthz", port: "http", httpHeaders: [{ name: "Host", value: host }] } });
+      expect(api.livenessProbe).toMatchObject({ tcpSocket: { port: "http" } });
+      expect(api.ports).toEqual([
+        { name: "http", containerPort: 8080, protocol: "TCP" },
+        { name: "metrics", containerPort: 9090, protocol: "TCP" },
+      ]);
+      for (const probe of [web.startupProbe, web.readinessProbe, web.livenessProbe]) expect(probe).toMatchObject({ httpGet: { path: "/healthz", httpHeaders: [{ name: "Host", value: host }] } });
+      // Jobs and the migration run the primary component's image (api: the first that builds one).
+      for (const name of ["shop-daily-report"]) expect(podSpecs(named(profile, "CronJob", name))[0]?.containers[0]?.image).toBe(api.image);
+      expect(podSpecs(named(profile, "Job", "shop-migrate"))[0]?.containers[0]?.image).toBe(api.image);
+    }
+  });
+
+  it("passes each component only the secrets it names, by reference, and the database URL only where named", () => {
+    for (const profile of ["local", "prod"]) {
+      const refs = (c: ShopContainer) => (c.env ?? []).filter((e) => e.valueFrom).map((e) => [e.name, e.valueFrom?.secretKeyRef.name, e.valueFrom?.secretKeyRef.key]);
+      expect(refs(container(profile, "shop"))).toEqual([["SESSION_KEY", "shop-app", "SESSION_KEY"]]);
+      expect(refs(container(profile, "shop-api"))).toEqual([
+        ["API_TOKEN", "shop-app", "API_TOKEN"],
+        ["DATABASE_URL", "shop-database", "DATABASE_URL"],
+      ]);
+      for (const name of ["shop", "shop-api", "shop-worker"]) expect(container(profile, name).envFrom).toEqual([{ configMapRef: { name: "shop-env" } }]);
+      // No secret's value anywhere: secret variables carry a reference, never a value.
+      const secretNames = ["SESSION_KEY", "API_TOKEN", "DATABASE_URL"];
+      const envs = (rendered[profile] ?? []).flatMap(podSpecs).flatMap((p) => (p.containers as ShopContainer[]).flatMap((c) => c.env ?? []));
+      for (const e of envs.filter((x) => secretNames.includes(x.name))) expect(e.value).toBeUndefined();
+      expect((rendered[profile] ?? []).filter((m) => m.kind === "Secret")).toEqual([]);
+    }
+  });
+
+  it("keeps the root filesystem read-only with size-limited writable paths, in every workload", () => {
+    for (const profile of ["local", "prod"]) {
+      const app = rendered[profile] ?? [];
+      for (const pod of app.flatMap(podSpecs)) {
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        for (const c of pod.containers) {
+          expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+          expect(c.resources?.limits?.memory).toEqual(expect.any(String));
+        }
+      }
+      const pod = podSpecs(named(profile, "Deployment", "shop"))[0] as PodSpec & { volumes: { name: string; emptyDir: { sizeLimit: string } }[] };
+      expect(pod.volumes).toEqual([
+        { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+        { name: "writable-1", emptyDir: { sizeLimit: "64Mi" } },
+      ]);
+      expect((pod.containers[0] as ShopContainer).volumeMounts).toEqual([
+        { name: "tmp", mountPath: "/tmp" },
+        { name: "writable-1", mountPath: "/app/.cache" },
+      ]);
+    }
+  });
+
+  it("lets only the ingress controller and the app's callers reach each component, and nothing reach the worker", () => {
+    const rules = (name: string) => (named("local", "NetworkPolicy", name).spec as { ingress: Rule[] }).ingress;
+    const callers = (rule: Rule | undefined) => rule?.from[0]?.podSelector.matchExpressions?.[0]?.values;
+    const [fromIngress, fromApp] = rules("shop-api");
+    expect(fromIngress).toMatchObject({ from: [{ namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "traefik" } } }], ports: [{ port: "http", protocol: "TCP" }] });
+    expect(fromApp?.from[0]?.podSelector.matchLabels).toEqual({ "app.kubernetes.io/name": "shop", "app.kubernetes.io/instance": "shop" });
+    expect(callers(fromApp)).toEqual(["web", "worker", "job-daily-report", "migrate"]);
+    expect(fromApp?.ports).toEqual([
+      { port: "http", protocol: "TCP" },
+      { port: "metrics", protocol: "TCP" },
+    ]);
+    // web is called by no component (api calls nothing; the worker calls api), only by the cron job and the migration.
+    expect(callers(rules("shop")[1])).toEqual(["job-daily-report", "migrate"]);
+    expect(rules("shop-worker")).toEqual([]);
+    // The pods that callers name carry those labels.
+    expect(podSpecs(named("local", "CronJob", "shop-daily-report"))).toHaveLength(1);
+    expect((named("local", "CronJob", "shop-daily-report").spec as { jobTemplate: { spec: { template: { metadata: { labels: Record<string, string> } } } } }).jobTemplate.spec.template.metadata.labels["devstack.dev/component"]).toBe("job-daily-report");
+  });
+
+  it("passes helm lint --strict and keeps parity: diff local prod --strict exits 0", async () => {
+    for (const profile of ["local", "prod"]) {
+      const config = loadConfig({ cwd: SHOP, profile });
+      const repository = imageRepository(config);
+      const lint = await helmLint(WEBAPP_CHART, webappValues(config, { api: { repository, tag: "src-a" }, web: { repository, tag: "src-w" } }), KUBE_VERSION);
+      expect(lint.ok, lint.output).toBe(true);
+    }
+    const r = devstack(["diff", "local", "prod", "--strict", "--json"], { cwd: SHOP, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { manifests: unknown }).manifests).toMatchObject({ parity: true, onlyInA: [], onlyInB: [], unexpected: [] });
   });
 });

@@ -70,8 +70,8 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
   it("logs one JSON object per line with time, level and message", async () => {
     const res = await fetch(`${base}/boom`);
     expect(res.status).toBe(500);
-    // The line reaches the pipe a moment after the response: wait for it, bounded.
-    await expect.poll(() => lines.some((l) => l.msg === "boom requested"), { timeout: 5_000, interval: 20 }).toBe(true);
+    // Both lines reach the pipe a moment after the response (the request line when it has finished): wait for them, bounded.
+    await expect.poll(() => lines.some((l) => l.msg === "boom requested") && lines.some((l) => l.msg === "request" && l.path === "/boom"), { timeout: 5_000, interval: 20 }).toBe(true);
     expect(raw.length).toBeGreaterThan(3);
     for (const line of lines) {
       expect(Number.isNaN(Date.parse(line.time))).toBe(false);

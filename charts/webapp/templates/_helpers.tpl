@@ -8,17 +8,38 @@ devstack.dev/environment: {{ .Values.profile }}
 devstack.dev/app: {{ .Values.app.name }}
 {{- end }}
 
+{{/* A component's pods: call with (dict "root" $ "component" NAME). */}}
 {{- define "webapp.selector" -}}
-app.kubernetes.io/name: {{ .Values.app.name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-devstack.dev/component: web
+app.kubernetes.io/name: {{ .root.Values.app.name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+devstack.dev/component: {{ .component }}
 {{- end }}
 
+{{/* An image reference, by digest when one is known: call with the image values. */}}
 {{- define "webapp.image" -}}
-{{- if .Values.image.digest -}}
-{{ .Values.image.repository }}@{{ .Values.image.digest }}
+{{- if .digest -}}
+{{ .repository }}@{{ .digest }}
 {{- else -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag }}
+{{ .repository }}:{{ .tag }}
+{{- end -}}
+{{- end }}
+
+{{/* A probe's action: call with (dict "probe" PROBE "host" HOST); HTTP checks send the host the component is reached at. */}}
+{{- define "webapp.probeAction" -}}
+{{- if .probe.http -}}
+httpGet:
+  path: {{ .probe.http.path }}
+  port: http
+  httpHeaders:
+    - name: Host
+      value: {{ .host | quote }}
+{{- else if .probe.tcp -}}
+tcpSocket:
+  port: http
+{{- else -}}
+exec:
+  command:
+    {{- toYaml .probe.exec.command | nindent 4 }}
 {{- end -}}
 {{- end }}
 
@@ -57,15 +78,16 @@ capabilities:
   drop: ["ALL"]
 {{- end }}
 
+{{/* Requests and limits: call with the resources values. */}}
 {{- define "webapp.resources" -}}
 requests:
-  cpu: {{ .Values.resources.requests.cpu | quote }}
-  memory: {{ .Values.resources.requests.memory | quote }}
+  cpu: {{ .requests.cpu | quote }}
+  memory: {{ .requests.memory | quote }}
 limits:
-  {{- with .Values.resources.limits.cpu }}
+  {{- with .limits.cpu }}
   cpu: {{ . | quote }}
   {{- end }}
-  memory: {{ .Values.resources.limits.memory | quote }}
+  memory: {{ .limits.memory | quote }}
 {{- end }}
 
 {{/* Pods roll when their plain env or a rotated secret changes. */}}

@@ -23,7 +23,11 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
       ...status.components.map((c) => [c.component, mark(c.health), c.version, c.url ?? "-"]),
     ], "  "),
   );
-  if (status.urls) out(`  app ${status.urls.app} · grafana ${status.urls.grafana} · mail ${status.urls.mail}`);
+  if (status.urls) {
+    out(`  app ${status.urls.app} · grafana ${status.urls.grafana} · mail ${status.urls.mail}`);
+    // A product of several components: where each routed one answers.
+    if (Object.keys(status.urls.components).length > 1) for (const [name, urls] of Object.entries(status.urls.components)) out(`  ${name} ${urls.join(" · ")}`);
+  }
   if (status.volumes.length > 0) out(colors.dim(`  volumes: ${status.volumes.join(", ")}`));
   return 0;
 }

@@ -3,7 +3,7 @@ import { planUpDry, upCluster } from "../../effects/up.js";
 import { formatPlan } from "../../flows/plan.js";
 import { localBudget } from "../../stack/budget.js";
 import { describePlan } from "../../stack/plan.js";
-import { hostEnvironment } from "../../stack/environment.js";
+import { componentEnvironments, hostEnvironment } from "../../stack/environment.js";
 import { planLocalStack, upServices } from "../../stack/up-services.js";
 import { runDevLoop } from "../../watch/dev-loop.js";
 import { colors, err, out, printResult, table } from "../output.js";
@@ -58,10 +58,12 @@ export async function run(options: UpOptions): Promise<number> {
     const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     const env = hostEnvironment(config, endpoints, appSecrets);
+    // A product of several components: each one's environment, with only the secrets it names.
+    const components = Object.keys(config.app.components).length > 1 ? componentEnvironments(config, endpoints, appSecrets) : undefined;
     const ms = Math.round(performance.now() - started);
     for (const s of cluster?.skipped ?? []) reporter.note(`skipped ${s}`);
     if (options.json) {
-      printResult("up", { dryRun: false, profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : { env }), steps: reporter.steps });
+      printResult("up", { dryRun: false, profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : { env, ...(components ? { components } : {}) }), steps: reporter.steps });
       return 0;
     }
     if (cluster) {
@@ -100,6 +102,13 @@ export async function run(options: UpOptions): Promise<number> {
       ),
     );
     if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root since the last run: certificates it issued before are re-issued on deploy"));
+    if (components) {
+      for (const [name, own] of Object.entries(components)) {
+        out(`\nenvironment of ${colors.bold(name)} on the host (secret values are shown by name):`);
+        for (const [k, v] of Object.entries(own)) out(`  export ${k}=${JSON.stringify(v)}`);
+      }
+      return 0;
+    }
     out("\nenvironment for running the app on the host (secret values are shown by name):");
     for (const [k, v] of Object.entries(env)) out(`  export ${k}=${JSON.stringify(v)}`);
     return 0;

@@ -32,6 +32,7 @@ export const releaseRecord = z.strictObject({
   by: z.string(),
   at: z.string(),
   promotedFrom: z.string().optional(),
+  components: z.record(z.string(), z.string()).optional(),
 });
 
 export const deployPlan = z.strictObject({

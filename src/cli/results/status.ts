@@ -18,5 +18,5 @@ export const schema = result("status", {
     }),
   ),
   volumes: z.array(z.string()),
-  urls: z.strictObject({ app: z.string(), grafana: z.string(), mail: z.string() }).nullable(),
+  urls: z.strictObject({ app: z.string(), grafana: z.string(), mail: z.string(), components: z.record(z.string(), z.array(z.string())) }).nullable(),
 });

@@ -34,6 +34,7 @@ export const schema = z.union([
     endpoints: z.looseObject({ registry: z.string() }),
     cluster: z.looseObject({ url: z.string(), grafana: z.string(), image: z.string(), kubeconfig: z.string(), skipped: z.array(z.string()) }).optional(),
     env: z.record(z.string(), z.string()).optional(),
+    components: z.record(z.string(), z.record(z.string(), z.string())).optional(),
     steps,
   }),
 ]);

@@ -1,4 +1,6 @@
 import * as z from "zod";
+import { InternalError } from "../../errors.js";
+import { componentIssues } from "./components.js";
 import { sqlConditionProblem } from "./sql-condition.js";
 import {
   cronSchedule,
@@ -63,6 +65,7 @@ const jobSpec = z.strictObject({
 const alertSpec = z.strictObject({
   level: z.enum(["debug", "info", "warn", "error", "fatal"]).default("error"),
   match: lineText.optional().describe("only lines whose message contains this text"),
+  components: z.array(dnsLabel).min(1).optional().describe("only lines of these components (default: every component, job and migration)"),
   threshold: z.int().min(1, { error: "a threshold of at least 1" }),
   window: duration,
   repeat: duration.default("4h"),
@@ -95,7 +98,64 @@ export function looksLikeSecret(name: string): boolean {
   return secretName.test(name);
 }
 
-export const appSchema = z
+const buildSpec = z.strictObject({
+  context: z.string().default("."),
+  dockerfile: z.string().default("Dockerfile"),
+  target: z.string().optional(),
+  args: stringMap(envName).default({}),
+});
+
+/** Exactly one of the keys: each kind is its own key, so a misspelled one is named as such. */
+function oneOf(keys: string[], example: string) {
+  return (value: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    const given = keys.filter((k) => value[k] !== undefined);
+    if (given.length !== 1) ctx.addIssue({ code: "custom", message: `exactly one of ${keys.join(", ")}, e.g. ${example}`, params: { plain: true } });
+  };
+}
+
+const probe = z
+  .strictObject({
+    http: urlPath.optional().describe("GET this path with the product's host as Host"),
+    tcp: z.literal(true).optional().describe("connect to the component's port"),
+    exec: command.optional().describe("run this in the container; exit 0 is healthy"),
+  })
+  .superRefine(oneOf(["http", "tcp", "exec"], "{http: /healthz}"))
+  .transform((p): { http: string } | { tcp: true } | { exec: string[] } => (p.http !== undefined ? { http: p.http } : p.tcp ? { tcp: true } : { exec: p.exec as string[] }));
+
+const route = z
+  .strictObject({
+    path: urlPath.optional().describe("a path prefix on the product's host"),
+    subdomain: dnsLabel.optional().describe("its own host: <subdomain>.<host>"),
+  })
+  .superRefine(oneOf(["path", "subdomain"], "{path: /api}"))
+  .transform((r): { path: string } | { subdomain: string } => (r.path !== undefined ? { path: r.path } : { subdomain: r.subdomain as string }));
+
+const absolutePath = z.string().regex(/^\/[^\s\0]*$/, { error: "an absolute path such as /tmp" });
+const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti|k|M|G|T)?$/, { error: "a size such as 64Mi" });
+
+const componentSpec = z.strictObject({
+  build: buildSpec.optional().describe("its own image: build context, Dockerfile, target, args"),
+  image: dnsLabel.optional().describe("or: run the image of another component (with its own command)"),
+  command: command.optional().describe("the container's command, e.g. [node, worker.js]"),
+  port: port.optional().describe("the port it serves; without one it is a worker: no Service, no route, no HTTP probe"),
+  routes: z.array(route).optional().describe("where the product's traffic reaches it: path prefixes on the host, or its own subdomain"),
+  readiness: probe.optional().describe("when it may receive traffic; default: tcp on its port, none for a worker"),
+  liveness: probe.optional().describe("when it must be restarted; default: none"),
+  replicas: z.int().min(1).max(100).default(1),
+  resources: resources.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
+  env: stringMap(envName).default({}).describe("on top of the app-wide env"),
+  secrets: z.array(envName).optional().describe("the secrets it receives (least privilege); default: all"),
+  writable: z.record(absolutePath, memoryQuantity).default({}).describe("writable directories (size-limited) on the read-only root filesystem"),
+  ports: z.record(dnsLabel, port).default({}).describe("more named ports, reachable inside the cluster"),
+  calls: z.array(dnsLabel).optional().describe("the components it reaches; default: all of the product's"),
+});
+
+type ComponentSpec = z.output<typeof componentSpec>;
+
+/** A component as the rest of devstack sees it: routes always listed. */
+export type ComponentConfig = Omit<ComponentSpec, "routes"> & { routes: ({ path: string } | { subdomain: string })[] };
+
+const appSchemaBase = z
   .strictObject({
     name: dnsLabel.describe("the app's name: release, namespace and image name"),
     chart: z
@@ -103,20 +163,17 @@ export const appSchema = z
       .min(1)
       .optional()
       .describe("a directory with the team's own Helm chart, used instead of devstack's webapp chart with the same values"),
-    build: z
+    build: buildSpec.default({ context: ".", dockerfile: "Dockerfile", args: {} }).describe("the image of the one-component shorthand (service:); components have their own"),
+    service: z
       .strictObject({
-        context: z.string().default("."),
-        dockerfile: z.string().default("Dockerfile"),
-        target: z.string().optional(),
-        args: stringMap(envName).default({}),
+        port,
+        health: urlPath.default("/healthz"),
+        replicas: z.int().min(1).max(100).default(2),
+        resources: resources.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
       })
-      .default({ context: ".", dockerfile: "Dockerfile", args: {} }),
-    service: z.strictObject({
-      port,
-      health: urlPath.default("/healthz"),
-      replicas: z.int().min(1).max(100).default(2),
-      resources: resources.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } }),
-    }),
+      .optional()
+      .describe("one component named web, routed at /: the shorthand for components:"),
+    components: z.record(dnsLabel, componentSpec).optional().describe("the product's components: web, API, workers, each with its own image or another's"),
     env: stringMap(envName)
       .superRefine((env, ctx) => {
         for (const [name, value] of Object.entries(env)) {
@@ -145,6 +202,7 @@ export const appSchema = z
     alerts: z.record(dnsLabel, alertSpec).default({}),
     exports: z.record(dnsLabel, exportSpec).default({}),
   })
+  .superRefine((app, ctx) => componentIssues(app, ctx))
   .superRefine((app, ctx) => {
     const dbEnv = app.database?.env;
     if (dbEnv !== undefined && dbEnv in app.secrets) {
@@ -183,6 +241,46 @@ export const appSchema = z
     }
   });
 
+type ParsedApp = z.output<typeof appSchemaBase>;
+
+/** The one-component shorthand as the component it stands for. */
+function shorthand(app: ParsedApp): Record<string, ComponentConfig> {
+  const service = app.service;
+  if (!service) return {};
+  return {
+    web: {
+      build: app.build,
+      port: service.port,
+      routes: [{ path: "/" }],
+      readiness: { http: service.health },
+      liveness: { http: service.health },
+      replicas: service.replicas,
+      resources: service.resources,
+      env: {},
+      writable: {},
+      ports: {},
+    },
+  };
+}
+
+/** Every app resolves to components; `service:` becomes one named web. */
+function withComponents(app: ParsedApp) {
+  const components: Record<string, ComponentConfig> = app.components
+    ? Object.fromEntries(Object.entries(app.components).map(([name, c]) => [name, { ...c, routes: c.routes ?? [] }]))
+    : shorthand(app);
+  return { ...app, components };
+}
+
+export const appSchema = appSchemaBase.transform(withComponents);
+
 export type AppConfig = z.output<typeof appSchema>;
+
+/** The component whose image jobs and the migration run: the first with its own build. */
+export function primaryComponent(app: Pick<AppConfig, "components">): { name: string; component: ComponentConfig } {
+  const entry = Object.entries(app.components).find(([, c]) => c.build) ?? Object.entries(app.components)[0];
+  if (!entry) throw new InternalError("an app without components passed validation");
+  return { name: entry[0], component: entry[1] };
+}
+
 export type SecretRecipe = z.output<typeof secretRecipe>;
 export type ExportSpec = z.output<typeof exportSpec>;

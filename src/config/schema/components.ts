@@ -1,0 +1,116 @@
+import type * as z from "zod";
+
+// Checks across a product's components that no single field's schema can
+// make: who builds, who borrows an image, routes that collide, workers
+// with routes. Each issue is placed at the key it is about.
+
+interface Route {
+  path?: string;
+  subdomain?: string;
+}
+
+interface Component {
+  build?: unknown;
+  image?: string | undefined;
+  port?: number | undefined;
+  routes?: Route[] | undefined;
+  readiness?: Record<string, unknown> | undefined;
+  liveness?: Record<string, unknown> | undefined;
+  secrets?: string[] | undefined;
+  ports: Record<string, number>;
+  calls?: string[] | undefined;
+}
+
+interface App {
+  name: string;
+  service?: unknown;
+  alerts?: Record<string, { components?: string[] | undefined }>;
+  jobs?: Record<string, unknown>;
+  components?: Record<string, Component> | undefined;
+  secrets: Record<string, unknown>;
+  database?: { env: string } | undefined;
+}
+
+type Ctx = z.RefinementCtx;
+
+function issue(ctx: Ctx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: "custom", path, message, params: { plain: true } });
+}
+
+const list = (names: string[]) => names.join(", ");
+
+export function componentIssues(app: App, ctx: Ctx): void {
+  if (app.service === undefined && app.components === undefined) {
+    issue(ctx, [], "declare the app's components: `components:` (web, api, worker…), or `service:` for one web component");
+    return;
+  }
+  if (app.service !== undefined && app.components !== undefined) {
+    issue(ctx, ["components"], "service: is the one-component shorthand; with components: declare it as a component (e.g. web: {build: {}, port: 3000, routes: [{path: /}]}) and remove service:");
+    return;
+  }
+  // An alert may name components (the shorthand's one is web), the migration and the cron jobs, as their logs are labelled.
+  const known = [...(app.components ? Object.keys(app.components) : ["web"]), "migrate", ...Object.keys(app.jobs ?? {}).map((j) => `job-${j}`)];
+  for (const [alert, spec] of Object.entries(app.alerts ?? {})) {
+    spec.components?.forEach((name, i) => {
+      if (!known.includes(name)) issue(ctx, ["alerts", alert, "components", i], `no component named ${name}; components: ${list(known)}`);
+    });
+  }
+  const components = app.components;
+  if (!components) return;
+  const names = Object.keys(components);
+  if (names.length === 0) {
+    issue(ctx, ["components"], "at least one component");
+    return;
+  }
+  const secretNames = [...Object.keys(app.secrets), ...(app.database ? [app.database.env] : [])];
+  const paths = new Map<string, string>();
+  const subdomains = new Map<string, string>();
+  for (const [name, c] of Object.entries(components)) {
+    const at = (...rest: (string | number)[]) => ["components", name, ...rest];
+    // Pods are labelled by component: these names belong to the migration, deploy marks, jobs and exports.
+    if (name === "migrate" || name === "deploy" || /^(job|export)-/.test(name)) issue(ctx, at(), `${name} is a name devstack gives its own pods (migrate, deploy, job-*, export-*); call the component something else`);
+    // A component's objects are named <app>-<name>, and Service names are DNS labels of at most 63 characters.
+    if (name !== "web" && app.name.length + 1 + name.length > 63) issue(ctx, at(), `"${app.name}-${name}" is longer than 63 characters, the limit for a Service's name; shorten the component's name`);
+    if (c.build === undefined && c.image === undefined) issue(ctx, at(), `${name} needs build: (its own image) or image: <component> (another component's image, with its own command)`);
+    if (c.build !== undefined && c.image !== undefined) issue(ctx, at("image"), `${name} has build: and image:; a component either builds its own image or runs another's`);
+    if (c.image !== undefined) {
+      const source = components[c.image];
+      if (!source) issue(ctx, at("image"), `no component named ${c.image}; components: ${list(names)}`);
+      else if (source.build === undefined) issue(ctx, at("image"), `${c.image} has no image of its own (no build:); name a component that builds one`);
+    }
+    const routes = c.routes ?? [];
+    if (c.port === undefined) {
+      if (routes.length > 0) issue(ctx, at("routes"), `${name} has no port: a worker cannot be routed; add port: or remove routes:`);
+      for (const kind of ["readiness", "liveness"] as const) {
+        const probe = c[kind];
+        if (probe && !("exec" in probe)) issue(ctx, at(kind), `${name} has no port: its ${kind} can only be {exec: [command]}`);
+      }
+    }
+    routes.forEach((r, i) => {
+      if (r.path !== undefined) {
+        const key = r.path.length > 1 ? r.path.replace(/\/+$/, "") : r.path;
+        const other = paths.get(key);
+        if (other) issue(ctx, at("routes", i, "path"), `${r.path} is already routed to ${other}; each path prefix goes to one component`);
+        else paths.set(key, name);
+      }
+      if (r.subdomain !== undefined) {
+        const other = subdomains.get(r.subdomain);
+        if (other) issue(ctx, at("routes", i, "subdomain"), `${r.subdomain} is already routed to ${other}; each subdomain goes to one component`);
+        else subdomains.set(r.subdomain, name);
+      }
+    });
+    for (const [portName, number] of Object.entries(c.ports)) {
+      if (number === c.port) issue(ctx, at("ports", portName), `${number} is the component's port already; a named port is another one`);
+      // Kubernetes port names are IANA service names: at most 15 characters; http names the main port.
+      if (portName.length > 15) issue(ctx, at("ports", portName), `a port name of at most 15 characters (Kubernetes' limit), found ${portName.length}`);
+      if (portName === "http") issue(ctx, at("ports", portName), "http names the component's main port (port:); call this one something else");
+    }
+    c.secrets?.forEach((secret, i) => {
+      if (!secretNames.includes(secret)) issue(ctx, at("secrets", i), `no secret named ${secret}; declared: ${secretNames.length ? list(secretNames) : "none (declare it under secrets:)"}`);
+    });
+    c.calls?.forEach((callee, i) => {
+      if (!components[callee]) issue(ctx, at("calls", i), `no component named ${callee}; components: ${list(names)}`);
+      else if (components[callee].port === undefined) issue(ctx, at("calls", i), `${callee} is a worker (no port): nothing to call`);
+    });
+  }
+}
