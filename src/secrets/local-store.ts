@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { DevstackError } from "../errors.js";
 import { faultPoint, pausePoint, writeDurable } from "../fs/durable.js";
 import { projectId } from "../project/ids.js";
@@ -10,7 +10,7 @@ import { GROUPS } from "./model.js";
 import { notify } from "./notices.js";
 import { fsStep } from "./store-errors.js";
 import { loadKey, loadOrCreateKey, restoreFix, type LoadedKey } from "./store-key.js";
-import { LockLostError, pidAlive, withLock, type HeldLock } from "./store-lock.js";
+import { LockLostError, sweepDeadTemps, withLock, type HeldLock } from "./store-lock.js";
 import { applyChanges, emptySnapshot, type Change, type SecretStore, type Snapshot } from "./store.js";
 
 interface StoreFile {
@@ -187,19 +187,7 @@ export class LocalStore implements SecretStore {
 
   /** Leftover temporary files of killed runs (they hold ciphertext only, but clutter). */
   private sweep(): void {
-    const dir = dirname(this.file);
-    const prefix = `${basename(this.file)}.`;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.startsWith(prefix)) continue;
-      const match = /^(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name.slice(prefix.length));
-      if (match && !pidAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
-    }
+    sweepDeadTemps(this.file, /^(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/);
   }
 
   /**

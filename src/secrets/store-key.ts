@@ -1,6 +1,6 @@
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { DevstackError, UsageError } from "../errors.js";
 import { writeDurable } from "../fs/durable.js";
 import { identityFileText, newIdentity, parseIdentity, type StoreIdentity } from "./identity.js";
@@ -8,7 +8,7 @@ import type { KeyHome } from "./key-home.js";
 import { describeEntry, keychainDelete, keychainEntry, keychainGet, keychainSet, keychainUnreachable, keychainWanted, type KeychainEntry } from "./keychain.js";
 import { notify } from "./notices.js";
 import { fsStep } from "./store-errors.js";
-import { pidAlive, withLock } from "./store-lock.js";
+import { sweepDeadTemps, withLock } from "./store-lock.js";
 
 // Where the store key lives, and how it moves:
 // - A new key goes to the OS keychain when one is reachable and wanted
@@ -147,18 +147,7 @@ export async function loadKey(home: KeyHome, storeFile?: string): Promise<Loaded
 
 /** A run killed while writing a key leaves its temporary file (key material), removed once its process is gone. */
 function sweepKeyTemps(home: KeyHome): void {
-  let names: string[];
-  try {
-    names = readdirSync(home.dir);
-  } catch {
-    return;
-  }
-  for (const prefix of [`${basename(home.keyFile)}.`, `${basename(home.recordFile)}.`]) {
-    for (const name of names) {
-      const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
-      if (match && !pidAlive(Number(match[1]))) rmSync(join(home.dir, name), { force: true });
-    }
-  }
+  for (const file of [home.keyFile, home.recordFile]) sweepDeadTemps(file, /^(\d+)\.[0-9a-f]+\.tmp$/);
 }
 
 /** Writes the key file so it appears whole or not at all, and never over another. */

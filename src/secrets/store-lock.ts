@@ -124,8 +124,12 @@ function clearStale(path: string, verdict: Extract<Verdict, { kind: "stale" }>, 
   rmSync(aside, { force: true });
 }
 
-/** Leftovers of killed runs: their temporary owner files and moved-aside locks. */
-function sweep(path: string): void {
+/**
+ * Removes the files next to `path` named `<basename>.<suffix>` whose suffix
+ * matches `pattern` and names (in its first group) a process that is gone:
+ * what killed runs left behind. Without a lock: only dead runs' files go.
+ */
+export function sweepDeadTemps(path: string, pattern: RegExp): void {
   const dir = dirname(path);
   const prefix = `${basename(path)}.`;
   let names: string[];
@@ -136,9 +140,14 @@ function sweep(path: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const match = /^(\d+)-[0-9a-f]+\.(tmp|broken)$/.exec(name.slice(prefix.length));
+    const match = pattern.exec(name.slice(prefix.length));
     if (match && !pidAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
   }
+}
+
+/** Leftovers of killed runs: their temporary owner files and moved-aside locks. */
+function sweep(path: string): void {
+  sweepDeadTemps(path, /^(\d+)-[0-9a-f]+\.(tmp|broken)$/);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

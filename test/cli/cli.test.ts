@@ -1,17 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { devstack, devstackAsync, jsonError, jsonResult, programCommands, ROOT } from "../support/cli.js";
+import { tempDirs } from "../support/temp.js";
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirs();
 
 describe("the devstack command", () => {
   it("lists every command the program declares, with examples, in --help", () => {

@@ -1,25 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorLine, eventLine, resultSchemas, stepEvent } from "../../src/cli/results/index.js";
 import { logEvent } from "../../src/cli/results/logs.js";
 import { outputEvent } from "../../src/cli/results/jobs-run.js";
 import { devstack, jsonLines, programCommands, type CliResult, type JsonLine } from "../support/cli.js";
+import { tempDirs } from "../support/temp.js";
 
 // The --json contract (README "Output contract"): every stdout line is one JSON
 // object; events first, then exactly one last line, the result or the error.
 // Here every command that runs without a cluster or a pullable image is run for
 // real, and what it prints is checked against src/cli/results/.
 
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirs();
 
 const home = tempDir("devstack-contract-home-");
 const env = { DEVSTACK_HOME: home, DEVSTACK_KEYCHAIN: "off" };

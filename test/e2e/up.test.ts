@@ -111,8 +111,9 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     const r = devstack(["up", "--no-watch", "--json"], { env, timeoutMs: 10 * 60_000 });
     expect(r.code).toBe(0);
     const notes = r.stdout.split("\n").filter((l) => l.includes('"note"')).join("\n");
-    expect(notes).toContain("build and push (sources unchanged");
-    expect(notes).toContain("helm upgrade (values and image unchanged)");
+    // The deploy plan's skipped steps, each with why.
+    expect(notes).toContain("(sources unchanged: the registry has src-");
+    expect(notes).toContain("helm upgrade --install hello (values and image unchanged: revision");
   }, 10 * 60_000);
 
   it("down --purge leaves no container, volume or network", () => {

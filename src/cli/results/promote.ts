@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { result, steps } from "./lines.js";
-import { deployPlan, releaseRecord, smokeResult } from "./plan.js";
+import { deployed } from "./deploy.js";
+import { result } from "./lines.js";
+import { deployPlan } from "./plan.js";
 
 const change = z.strictObject({ resource: z.string(), change: z.enum(["added", "removed", "changed"]), fields: z.array(z.looseObject({ path: z.string() })) });
 
@@ -16,19 +17,5 @@ const promotePlan = deployPlan.extend({
 /** `promote --json`: the plan with --dry-run; else a "plan" event, then what was deployed. */
 export const schema = z.union([
   result("promote", { dryRun: z.literal(true), plan: promotePlan }),
-  result("promote", {
-    dryRun: z.literal(false),
-    from: z.string(),
-    profile: z.string(),
-    release: z.string(),
-    revision: z.number().int().nullable(),
-    image: z.string(),
-    url: z.string(),
-    smoke: smokeResult,
-    record: releaseRecord,
-    platform: z.enum(["installed", "upgraded", "unchanged"]),
-    skipped: z.boolean(),
-    skippedSteps: z.array(z.string()),
-    steps,
-  }),
+  result("promote", { dryRun: z.literal(false), from: z.string(), ...deployed }),
 ]);

@@ -1,18 +1,7 @@
 import { z } from "zod";
 import { result } from "./lines.js";
+import { releaseRecord as record } from "./plan.js";
 
-const record = z.strictObject({
-  devstack: z.literal(1),
-  commit: z.string().nullable(),
-  dirty: z.boolean(),
-  image: z.string(),
-  digest: z.string().nullable(),
-  configHash: z.string(),
-  chart: z.string(),
-  by: z.string(),
-  at: z.string(),
-  promotedFrom: z.string().optional(),
-});
 
 /** `devstack releases --json`: Helm's history, newest first, with devstack's record of each deploy. */
 export const schema = result("releases", {
