@@ -1,5 +1,5 @@
-// A copy of examples/hello whose local profile runs the stand-in images on
-// free loopback ports, for the Docker-tier benchmarks.
+// A copy of an example (examples/hello unless named) whose local profile runs
+// the stand-in images on free loopback ports, for the Docker-tier benchmarks.
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,10 +18,10 @@ const freePort = () =>
     });
   });
 
-export async function standinProject(prefix) {
+export async function standinProject(prefix, example = "hello") {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
-  for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src", "profiles"]) cpSync(join(root, "examples", "hello", f), join(dir, f), { recursive: true });
+  cpSync(join(root, "examples", example), dir, { recursive: true, filter: (src) => !src.includes("node_modules") });
   const ports = {};
   for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"]) ports[k] = await freePort();
   const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp", "object-store": "object-store" };
