@@ -96,6 +96,16 @@ describe("webappValues for components", () => {
     expect(() => webappValues(shopLocal, { web: shopImages.web })).toThrow(/no image for component api/);
   });
 
+  it("runs a job on another component's image when it names one, else on the primary's", () => {
+    const withJob = { ...shopLocal, app: { ...shopLocal.app, jobs: { ...shopLocal.app.jobs, warm: { schedule: "0 * * * *", command: ["node", "warm.js"], component: "web", timeZone: "UTC", timeout: "5m", retries: 1 }, drain: { schedule: "0 * * * *", command: ["node", "drain.js"], component: "worker", timeZone: "UTC", timeout: "5m", retries: 1 } } } };
+    const jobs = webappValues(withJob, shopImages).jobs;
+    expect(jobs.find((j) => j.name === "warm")?.image?.tag).toBe("src-w");
+    // The worker borrows the api's image, which is the primary's: no image of its own in the values.
+    expect(jobs.find((j) => j.name === "drain")?.image).toBeUndefined();
+    expect(jobs.find((j) => j.name === "daily-report")?.image).toBeUndefined();
+    expect(() => webappValuesSchema.parse(webappValues(withJob, shopImages))).not.toThrow();
+  });
+
   it("gives a worker no port, no route and no HTTP probe, and each component its own probes", () => {
     const [api, web, worker] = webappValues(shopLocal, shopImages).components;
     expect(worker).toMatchObject({ port: null, ports: [], routes: [], readiness: null, liveness: { exec: { command: ["node", "src/alive.js"] } }, command: ["node", "src/worker.js"], reachedBy: [] });

@@ -64,11 +64,23 @@ function reachedBy(config: ResolvedConfig, name: string, component: ComponentCon
   return [...callers, ...Object.keys(app.jobs).map((job) => `job-${job}`), ...(app.migrate ? ["migrate"] : [])];
 }
 
-function componentValues(config: ResolvedConfig, name: string, component: ComponentConfig, images: Record<string, ImageRef>): ComponentValues {
-  const { app, profile } = config;
-  const imageOf = component.build ? name : component.image;
+/** The component whose build a component runs: itself, or the one whose image it borrows. */
+function imageOwner(app: ResolvedConfig["app"], name: string): string | undefined {
+  const component = app.components[name];
+  return component?.build ? name : component?.image;
+}
+
+/** The image a component runs: its own build's, or the one it borrows. */
+function componentImage(app: ResolvedConfig["app"], name: string, images: Record<string, ImageRef>): ImageRef {
+  const imageOf = imageOwner(app, name);
   const image = imageOf === undefined ? undefined : images[imageOf];
   if (!image) throw new InternalError(`no image for component ${name} (${imageOf ?? "neither build nor image"}); images: ${Object.keys(images).join(", ") || "none"}`);
+  return image;
+}
+
+function componentValues(config: ResolvedConfig, name: string, component: ComponentConfig, images: Record<string, ImageRef>): ComponentValues {
+  const { app, profile } = config;
+  const image = componentImage(app, name, images);
   const scale = componentScale(config, name);
   const port = component.port ?? null;
   // The documented default: a TCP check on its port; a worker has none unless it declares one.
@@ -141,6 +153,8 @@ export function webappValues(config: ResolvedConfig, images: Record<string, Imag
     pod: { runAsUser: 1000, runAsGroup: 1000, terminationGracePeriodSeconds: 30, preStopSeconds: 5 },
     jobs: Object.entries(app.jobs).map(([name, job]) => ({
       name,
+      // A job on another component's image; the primary's (the top-level image) otherwise.
+      ...(job.component !== undefined && imageOwner(app, job.component) !== primaryComponent(app).name ? { image: imageValues(componentImage(app, job.component, images)) } : {}),
       schedule: job.schedule,
       timeZone: job.timeZone,
       command: job.command,

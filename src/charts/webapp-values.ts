@@ -108,6 +108,8 @@ export const webappValuesSchema = z.strictObject({
   jobs: z.array(
     z.strictObject({
       name,
+      /** Another component's image; without it the job runs the top-level image. */
+      image: image.optional(),
       schedule: z.string().min(1),
       timeZone: z.string().min(1),
       command: z.array(z.string()).min(1),

@@ -197,4 +197,5 @@ MALFORMED.push(
   { title: "alerts: a component that does not exist", app: `${COMPONENTS}alerts:\n  burst:\n    threshold: 5\n    window: 5m\n    to: [ops@example.com]\n    components: [wbe]\n`, expected: "devstack.yaml:12:18: alerts.burst.components[0]: no component named wbe; components: web, migrate" },
   { title: "components: a name devstack's own pods carry", app: `${COMPONENTS}  migrate:\n    image: web\n`, expected: "devstack.yaml:7:3: components.migrate: migrate is a name devstack gives its own pods (migrate, deploy, job-*, export-*); call the component something else" },
   { title: "components: a named port called http", app: `${COMPONENTS}  api:\n    image: web\n    port: 4000\n    ports: {http: 4001}\n`, expected: "devstack.yaml:10:19: components.api.ports.http: http names the component's main port (port:); call this one something else" },
+  { title: "jobs: the image of a component that does not exist", app: `${COMPONENTS}jobs:\n  warm:\n    schedule: "0 * * * *"\n    command: [node, warm.js]\n    component: wbe\n`, expected: "devstack.yaml:11:16: jobs.warm.component: no component named wbe; components: web" },
 );

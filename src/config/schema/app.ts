@@ -57,6 +57,7 @@ const command = z.array(processText, { error: "a command as a list of strings, e
 const jobSpec = z.strictObject({
   schedule: cronSchedule,
   command,
+  component: dnsLabel.optional().describe("run the image of this component (default: the first that builds)"),
   timeZone: timeZone.default("UTC"),
   timeout: duration.default("30m"),
   retries: z.int().min(0).max(10).default(1),

@@ -25,7 +25,7 @@ interface App {
   name: string;
   service?: unknown;
   alerts?: Record<string, { components?: string[] | undefined }>;
-  jobs?: Record<string, unknown>;
+  jobs?: Record<string, { component?: string | undefined }>;
   components?: Record<string, Component> | undefined;
   secrets: Record<string, unknown>;
   database?: { env: string } | undefined;
@@ -54,6 +54,11 @@ export function componentIssues(app: App, ctx: Ctx): void {
     spec.components?.forEach((name, i) => {
       if (!known.includes(name)) issue(ctx, ["alerts", alert, "components", i], `no component named ${name}; components: ${list(known)}`);
     });
+  }
+  // A job may run another component's image; the shorthand's one component is web.
+  const images = app.components ? Object.keys(app.components) : ["web"];
+  for (const [job, spec] of Object.entries(app.jobs ?? {})) {
+    if (spec.component !== undefined && !images.includes(spec.component)) issue(ctx, ["jobs", job, "component"], `no component named ${spec.component}; components: ${list(images)}`);
   }
   const components = app.components;
   if (!components) return;
