@@ -19,6 +19,11 @@ export function smokeUrls(config: Pick<ResolvedConfig, "app" | "url" | "host">):
   return urls;
 }
 
+/** What a smoke check checks, in words: the URLs, or that there is nothing routed to check. */
+export function smokeTarget(config: Pick<ResolvedConfig, "app" | "url" | "host">): string {
+  return smokeUrls(config).join(", ") || "(no routed component)";
+}
+
 /** The replicas and resources of each component in a profile: the profile's own settings override every component's. */
 export function componentScale(config: Pick<ResolvedConfig, "app" | "profile">, name: string): { replicas: number; resources: ResolvedConfig["app"]["components"][string]["resources"] } {
   const component = config.app.components[name];

@@ -1,6 +1,6 @@
 import type Docker from "dockerode";
 import { helm, helmFailure, helmTemplate } from "../charts/helm.js";
-import { imageRepository, type ImageRef } from "../charts/image.js";
+import type { ImageRef } from "../charts/image.js";
 import { parseManifests, resourceId } from "../charts/manifests.js";
 import { KUBE_VERSION } from "../project/names.js";
 import { appChart } from "../charts/render.js";
@@ -45,11 +45,9 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ aux?: 
   );
 }
 
-/** The same image in the target's registry: pulled by digest, pushed, never rebuilt. */
-export async function copyImage(docker: Docker, source: ResolvedConfig, target: ResolvedConfig, from: { repository: string; digest: string }): Promise<ImageRef> {
-  const repository = imageRepository(target);
-  if (repository === from.repository) return { repository, tag: "promoted", digest: from.digest };
-  const tag = `promoted-${from.digest.slice("sha256:".length, "sha256:".length + 12)}`;
+/** The same image in the target's registry, as the plan names it (`to`): pulled by digest, pushed, never rebuilt. */
+export async function copyImage(docker: Docker, source: ResolvedConfig, target: ResolvedConfig, from: { repository: string; digest: string }, to: ImageRef): Promise<ImageRef> {
+  const { repository, tag } = to;
   try {
     await follow(docker, await docker.pull(`${from.repository}@${from.digest}`, { authconfig: await registryAuth(source, from.repository) }));
     await docker.getImage(`${from.repository}@${from.digest}`).tag({ repo: repository, tag });

@@ -1,4 +1,4 @@
-import { imageRepository } from "../charts/image.js";
+import { imageRepository, type ImageRef } from "../charts/image.js";
 import { diffValues } from "../config/diff.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
@@ -43,6 +43,6 @@ export async function executePromoteIn(source: ResolvedConfig, target: ResolvedC
   // The source comes first: without its running digest there is nothing to promote.
   if (!world.observed.from.ok) throw new DevstackError(world.observed.from.why, { fix: world.observed.from.fix ?? `deploy to ${source.profileName} first: \`devstack deploy --profile ${source.profileName}\``, kind: "not-found" });
   if (!world.deploy.access) throw unreachable(plan);
-  const executors = { ...deployExecutors(target, world.deploy, options.step, options.onSecrets ? { onSecrets: options.onSecrets } : {}), copy: async (from: { repository: string; digest: string }, to: { repository: string }) => copyImage(await connectDocker(), source, target, from).then((ref) => ({ ...ref, repository: to.repository })) };
+  const executors = { ...deployExecutors(target, world.deploy, options.step, options.onSecrets ? { onSecrets: options.onSecrets } : {}), copy: async (from: { repository: string; digest: string }, to: ImageRef) => copyImage(await connectDocker(), source, target, from, to) };
   return executePromote(target, plan, world.observed, executors, options.step);
 }

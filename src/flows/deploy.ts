@@ -5,7 +5,7 @@ import { DevstackError } from "../errors.js";
 import { configHash, previousRevision, upToDate, type Release, type ReleaseRecord } from "../deploy/release-record.js";
 import type { SmokeResult } from "../deploy/smoke.js";
 import { secretsVersion } from "../secrets/sync.js";
-import { smokeUrls } from "../config/components.js";
+import { smokeTarget, smokeUrls } from "../config/components.js";
 import { primaryComponent } from "../config/schema/app.js";
 import { executePlatformSteps, planPlatformSteps, type PlatformExecutors, type PlatformObserved, type PlatformOutcome } from "./platform.js";
 import { step, willRun, type Observation, type Plan, type PlanStep, type StepRunner } from "./plan.js";
@@ -109,11 +109,6 @@ function upgradeStep(config: ResolvedConfig, observed: DeployObserved, image: Im
   return { step: step("release.upgrade", title, "run", observed.releases.value.length === 0 ? "first release" : "values or image changed"), record, current: undefined };
 }
 
-/** What the smoke step checks, in words. */
-function health(config: ResolvedConfig): string {
-  const urls = smokeUrls(config);
-  return urls.length > 0 ? urls.join(", ") : "(no routed component)";
-}
 
 export function planDeploy(config: ResolvedConfig, observed: DeployObserved, options: DeployOptions = {}): DeployPlan {
   const platform = planPlatformSteps(config, observed);
@@ -129,7 +124,7 @@ export function planDeploy(config: ResolvedConfig, observed: DeployObserved, opt
   }
   const upgrade = upgradeStep(config, observed, images.image, options, others);
   steps.push(upgrade.step);
-  steps.push(smokeUrls(config).length > 0 ? step("release.smoke", `smoke: ${health(config)}`, "run", "through the real ingress and TLS") : step("release.smoke", "smoke", "skip", "no routed component with an HTTP readiness path to check"));
+  steps.push(smokeUrls(config).length > 0 ? step("release.smoke", `smoke: ${smokeTarget(config)}`, "run", "through the real ingress and TLS") : step("release.smoke", "smoke", "skip", "no routed component with an HTTP readiness path to check"));
   let rollbackTo: number | null = null;
   if (upgrade.step.decision !== "skip") {
     if (!observed.releases.ok) {
@@ -224,11 +219,11 @@ export async function executeDeploy(config: ResolvedConfig, plan: DeployPlan, ob
   const { values, record } = releaseRecord(config, image, secretsVersion(sync.snapshot), observed, options, others);
   const skippedSteps = plan.steps.filter((s) => s.decision === "skip" && !s.onFailureOf).map((s) => `${s.title} (${s.reason ?? "unchanged"})`);
   const base = { profile: config.profileName, release: config.app.name, image: imageString(image), url: config.url, platform, skippedSteps };
-  const smokeTitle = `smoke: ${health(config)}`;
+  const smokeTitle = `smoke: ${smokeTarget(config)}`;
   if (!willRun(plan, "release.upgrade")) {
     const current = observed.releases.ok ? upToDate(observed.releases.value, record) : undefined;
     const result = await run(smokeTitle, () => ex.smoke());
-    if (!result.ok) throw new DevstackError(`${health(config)} does not answer: ${result.error ?? "no answer"}`, { fix: `\`devstack status\` and \`devstack releases --profile ${config.profileName}\` show what runs` });
+    if (!result.ok) throw new DevstackError(`${smokeTarget(config)} does not answer: ${result.error ?? "no answer"}`, { fix: `\`devstack status\` and \`devstack releases --profile ${config.profileName}\` show what runs` });
     return { ...base, revision: current?.revision, smoke: result, record: current?.record ?? record, skipped: true };
   }
   await run(`deploy: helm upgrade --install ${config.app.name} (${imageString(image)})`, () => ex.upgrade(values, record));
@@ -241,7 +236,7 @@ export async function executeDeploy(config: ResolvedConfig, plan: DeployPlan, ob
     if (previous) await run(`rollback: to revision ${previous}`, () => ex.rollback(previous));
     const before = observed.releases.ok ? observed.releases.value : [];
     throw new DevstackError(
-      `${health(config)} did not answer 2xx (${result.error ?? "no answer"}, ${result.attempts} attempts)${previous ? `; rolled back to revision ${previous}, which keeps serving` : before.length === 0 ? "; this was the first release, nothing to roll back to" : ""}${why ? `\n${why}` : ""}`,
+      `${smokeTarget(config)} did not answer 2xx (${result.error ?? "no answer"}, ${result.attempts} attempts)${previous ? `; rolled back to revision ${previous}, which keeps serving` : before.length === 0 ? "; this was the first release, nothing to roll back to" : ""}${why ? `\n${why}` : ""}`,
       { fix: `\`devstack logs --profile ${config.profileName} --level error\` and the lines above say why; fix and deploy again`, kind: "failed" },
     );
   }

@@ -1,4 +1,4 @@
-import { smokeUrls } from "../config/components.js";
+import { smokeTarget } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { DevstackError, UsageError } from "../errors.js";
 import { rollbackTarget, type Release } from "../deploy/release-record.js";
@@ -23,7 +23,7 @@ export interface RollbackPlan extends Plan {
 
 export function planRollback(config: ResolvedConfig, observed: RollbackObserved, to?: number): RollbackPlan {
   const base = { flow: "rollback" as const, app: config.app.name, profile: config.profileName, target: observed.target.ok ? observed.target.value : "unreachable" };
-  const health = `smoke: ${smokeUrls(config).join(", ") || "(no routed component)"}`;
+  const health = `smoke: ${smokeTarget(config)}`;
   if (!observed.releases.ok) {
     const why = observed.releases.why;
     return {
