@@ -4,7 +4,8 @@
 # from Debian (PostgreSQL, the CNCF distribution registry, Pebble) or npm
 # (MailDev, s3rver), on a minimal Debian root made by debootstrap, honouring the
 # contract of the official image it stands in for. Profiles point their
-# `images:` overrides at these tags.
+# `images:` overrides at these tags. The reaper stand-in (testcontainers' Ryuk,
+# a Node program on the Engine API) is tagged as the image testcontainers pins.
 #
 # Usage: scripts/build-standin-images.sh        (skips images already built from this recipe)
 set -euo pipefail
@@ -17,7 +18,7 @@ docker="${DOCKER:-docker}"
 
 # One label carries a hash of this script and the stand-in files: unchanged recipe, nothing to do.
 recipe=$(cat "$0" $(ls "$here"/standins/*/* | grep -v host-ca.crt) | sha256sum | cut -c1-16)
-want=(registry postgres pebble challtestsrv smtp object-store node)
+want=(registry postgres pebble challtestsrv smtp object-store redis node reaper)
 missing=0
 for name in "${want[@]}"; do
   have=$($docker image inspect "devstack-standin/$name:$suite" --format '{{ index .Config.Labels "devstack.recipe" }}' 2>/dev/null || true)
@@ -27,6 +28,9 @@ done
 also_tag() {
   $docker tag "devstack-standin/node:$suite" "node:22-bookworm-slim"
   $docker tag "devstack-standin/object-store:$suite" "docker.io/rustfs/rustfs:1.0.0"
+  $docker tag "devstack-standin/redis:$suite" "docker.io/library/redis:7.4-bookworm"
+  # The reaper testcontainers-node 11.14 starts (its REAPER_IMAGE); see scripts/standins/reaper.
+  $docker tag "devstack-standin/reaper:$suite" "testcontainers/ryuk:0.14.0"
 }
 if [ "$missing" = 0 ]; then
   also_tag
@@ -41,7 +45,7 @@ rootfs="$work/rootfs"
 
 echo "== debootstrap $suite with the stand-ins' Debian packages"
 debootstrap --variant=minbase \
-  --include=postgresql-15,docker-registry,pebble,ca-certificates,openssl,netbase,procps \
+  --include=postgresql-15,redis-server,docker-registry,pebble,ca-certificates,openssl,netbase,procps \
   "$suite" "$rootfs" >"$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log"; exit 1; }
 
 echo "== Node.js $node_version, MailDev and s3rver from npm"

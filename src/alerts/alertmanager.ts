@@ -1,5 +1,5 @@
 import { goYaml } from "../config/go-yaml.js";
-import { PLATFORM_NAMESPACE } from "../project/names.js";
+import { LOCAL_SMTP } from "../project/names.js";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { ALERT_LABEL } from "./rules.js";
 
@@ -27,7 +27,7 @@ export function alertmanagerConfig(config: Pick<ResolvedConfig, "app" | "profile
         smtp_require_tls: true,
       }
     : {
-        smtp_smarthost: smtp?.smarthost ?? `smtp.${PLATFORM_NAMESPACE}.svc.cluster.local:1025`,
+        smtp_smarthost: smtp?.smarthost ?? `${LOCAL_SMTP.host}:${LOCAL_SMTP.port}`,
         smtp_from: smtp?.from ?? `alerts@${config.profile.domain}`,
         smtp_require_tls: false,
       };

@@ -38,15 +38,28 @@ describe("webappValues", () => {
     expect(v.migration).toEqual({ enabled: true, command: ["node", "src/migrate.js"], activeDeadlineSeconds: 600 });
   });
 
-  it("passes secret names, never values, and derives the database URL's parts", () => {
+  it("passes secret names, never values, and derives the database URL from the stored role in its ExternalSecret", () => {
     const l = webappValues(local, images);
     const p = webappValues(prod, images);
     // Locally the object store's keys ride along for the export CronJobs; prod reaches S3 through IRSA.
     // What the app declares, the same in every profile; the local object store's keys reach pods through the group itself.
     expect(l.secrets.app).toEqual(["JWT_PRIVATE_KEY", "SESSION_KEY", "STRIPE_API_KEY", "WEBHOOK_SIGNING_KEY"]);
     expect(p.secrets.app).toEqual(l.secrets.app);
-    expect(l.secrets.database).toEqual({ env: "DATABASE_URL", host: "postgres.devstack-system.svc.cluster.local", port: 5432, name: "hello", sslmode: "disable" });
-    expect(p.secrets.database).toMatchObject({ host: "hello-prod.cluster-abc123.eu-central-1.rds.amazonaws.com", sslmode: "verify-full" });
+    expect(l.secrets.services).toEqual([
+      {
+        name: "database",
+        key: "hello-database",
+        data: [
+          { secretKey: "username", property: "username" },
+          { secretKey: "password", property: "password" },
+        ],
+        env: { DATABASE_URL: "postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@postgres.devstack-system.svc.cluster.local:5432/hello?sslmode=disable" },
+      },
+    ]);
+    expect(p.secrets.services[0]?.env.DATABASE_URL).toBe("postgresql://{{ .username | urlquery }}:{{ .password | urlquery }}@hello-prod.cluster-abc123.eu-central-1.rds.amazonaws.com:5432/hello?sslmode=verify-full");
+    // hello has no bucket: no storage keys, and no variable of a service in plain env.
+    expect(l.secrets.aliases).toEqual([]);
+    expect(l.env).toEqual(local.app.env);
     expect(l.secrets.store).toEqual(p.secrets.store);
   });
 
@@ -115,8 +128,9 @@ describe("webappValues for components", () => {
 
   it("passes each component only the secrets it names, and writable paths after /tmp", () => {
     const [api, web, worker] = webappValues(shopLocal, shopImages).components;
-    expect(api?.secrets).toEqual({ all: false, names: ["API_TOKEN", "DATABASE_URL"] });
+    expect(api?.secrets).toEqual({ all: false, names: ["API_TOKEN", "DATABASE_URL", "REDIS_URL"] });
     expect(web?.secrets).toEqual({ all: false, names: ["SESSION_KEY"] });
+    expect(worker?.secrets).toEqual({ all: false, names: ["DATABASE_URL", "REDIS_URL", "SMTP_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] });
     expect(worker?.writable).toEqual([
       { path: "/tmp", name: "tmp", sizeLimit: "256Mi" },
       { path: "/run/worker", name: "writable-1", sizeLimit: "1Mi" },
@@ -125,8 +139,8 @@ describe("webappValues for components", () => {
 
   it("lets a component be reached by those that call it, the cron jobs and the migration", () => {
     const [api, web] = webappValues(shopLocal, shopImages).components;
-    expect(api?.reachedBy).toEqual(["web", "worker", "job-daily-report", "migrate"]);
-    // web calls api, the worker calls api, api calls nothing: only the jobs may reach web in-cluster.
+    expect(api?.reachedBy).toEqual(["web", "job-daily-report", "migrate"]);
+    // web calls api, the worker and api call nothing: only the jobs may reach web in-cluster.
     expect(web?.reachedBy).toEqual(["job-daily-report", "migrate"]);
   });
 
@@ -143,7 +157,9 @@ describe("webappValues for components", () => {
     const local = webappValues(shopLocal, shopImages).components.map((c) => c.replicas);
     const prod = webappValues(shopProd, shopImages).components.map((c) => c.replicas);
     expect(local).toEqual([{ min: 1, max: 1, cpuTarget: 70 }, { min: 1, max: 1, cpuTarget: 70 }, { min: 1, max: 1, cpuTarget: 70 }]);
-    expect(prod.every((r) => r.min === 3 && r.max === 10)).toBe(true);
+    // api and web autoscale with the profile; the worker has a fixed count and resources of its own.
+    expect(prod).toEqual([{ min: 3, max: 10, cpuTarget: 70 }, { min: 3, max: 10, cpuTarget: 70 }, { min: 2, max: 2, cpuTarget: 70 }]);
+    expect(webappValues(shopProd, shopImages).components[2]?.resources).toEqual({ requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } });
   });
 });
 

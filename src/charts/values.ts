@@ -6,7 +6,8 @@ import { primaryComponent, type ComponentConfig } from "../config/schema/app.js"
 import { InternalError } from "../errors.js";
 import type { ImageRef } from "./image.js";
 import { exportJobConfig } from "../exports/job-config.js";
-import { CLUSTER_ISSUER, LOCAL_POSTGRES_HOST, SECRET_STORE } from "../project/names.js";
+import { CLUSTER_ISSUER, SECRET_STORE } from "../project/names.js";
+import { serviceValues } from "./service-values.js";
 import { toolsImage } from "./tools-image.js";
 import type { WebappValues } from "./webapp-values.js";
 
@@ -78,8 +79,17 @@ function componentImage(app: ResolvedConfig["app"], name: string, images: Record
   return image;
 }
 
-function componentValues(config: ResolvedConfig, name: string, component: ComponentConfig, images: Record<string, ImageRef>): ComponentValues {
-  const { app, profile } = config;
+/**
+ * What a component receives from the secrets: everything, or (least privilege) the secrets it names and the
+ * services' variables that travel in their Secret without being secret, which every pod gets like plain env.
+ */
+function secretValues(component: ComponentConfig, shared: string[]): ComponentValues["secrets"] {
+  if (component.secrets === undefined) return { all: true, names: [] };
+  return { all: false, names: [...component.secrets, ...shared.filter((n) => !component.secrets?.includes(n))] };
+}
+
+function componentValues(config: ResolvedConfig, name: string, component: ComponentConfig, images: Record<string, ImageRef>, shared: string[]): ComponentValues {
+  const { app } = config;
   const image = componentImage(app, name, images);
   const scale = componentScale(config, name);
   const port = component.port ?? null;
@@ -95,10 +105,10 @@ function componentValues(config: ResolvedConfig, name: string, component: Compon
     routes: component.routes.map((route) => ("path" in route ? { path: route.path } : { host: `${route.subdomain}.${config.host}` })),
     readiness: probeValues(readiness),
     liveness: probeValues(component.liveness),
-    replicas: { min: scale.replicas, max: profile.autoscale?.max ?? scale.replicas, cpuTarget: profile.autoscale?.cpu ?? 70 },
+    replicas: { min: scale.replicas, max: scale.max, cpuTarget: scale.cpu },
     resources: resourceValues(scale.resources),
     env: { ...component.env },
-    secrets: component.secrets === undefined ? { all: true, names: [] } : { all: false, names: [...component.secrets] },
+    secrets: secretValues(component, shared),
     writable: writableValues(component.writable),
     reachedBy: reachedBy(config, name, component),
   };
@@ -112,12 +122,11 @@ function componentValues(config: ResolvedConfig, name: string, component: Compon
  */
 export function webappValues(config: ResolvedConfig, images: Record<string, ImageRef>, options: { secretsVersion?: string } = {}): WebappValues {
   const { app, profile } = config;
-  const components = Object.entries(app.components).map(([name, component]) => componentValues(config, name, component, images));
+  const services = serviceValues(config);
+  const components = Object.entries(app.components).map(([name, component]) => componentValues(config, name, component, images, services.shared));
   const primaryName = primaryComponent(app).name;
   const primary = components.find((c) => c.name === primaryName) as ComponentValues;
   const health = primary.readiness && "http" in primary.readiness ? primary.readiness.http.path : primary.liveness && "http" in primary.liveness ? primary.liveness.http.path : "/";
-  const database = app.database;
-  const dbEndpoint = profile.database;
   return {
     app: { name: app.name },
     profile: config.profileName,
@@ -127,23 +136,14 @@ export function webappValues(config: ResolvedConfig, images: Record<string, Imag
     replicas: { ...primary.replicas },
     resources: resourceValues(primary.resources),
     components,
-    env: { ...app.env },
+    env: { ...app.env, ...services.env },
     secrets: {
       store: { kind: "ClusterSecretStore", name: SECRET_STORE },
       refreshInterval: "1h",
       // What the app declares; the chart extracts the whole group, which locally also holds the object store's keys.
       app: Object.keys(app.secrets).sort(),
-      ...(database
-        ? {
-            database: {
-              env: database.env,
-              host: dbEndpoint.type === "external" ? dbEndpoint.host : LOCAL_POSTGRES_HOST,
-              port: dbEndpoint.type === "external" ? dbEndpoint.port : 5432,
-              name: database.name,
-              sslmode: dbEndpoint.type === "external" ? dbEndpoint.sslmode : "disable",
-            },
-          }
-        : {}),
+      services: services.services,
+      aliases: services.aliases,
       version: options.secretsVersion ?? "",
     },
     ingress: { host: config.host, className: "traefik", clusterIssuer: CLUSTER_ISSUER },

@@ -55,7 +55,7 @@ const component = z.strictObject({
   resources,
   /** On top of the app-wide env (the ConfigMap). */
   env: envMap,
-  /** all: the whole app Secret (and the database URL); else only the named keys. */
+  /** all: the app Secret, every service Secret and the aliases; else only these variables, each by reference. */
   secrets: z.strictObject({ all: z.boolean(), names: z.array(envVar) }),
   /** Size-limited emptyDirs on the read-only root filesystem; /tmp first. */
   writable: z.array(z.strictObject({ path: z.string().regex(/^\//), name: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/), sizeLimit: quantity })),
@@ -75,21 +75,30 @@ export const webappValuesSchema = z.strictObject({
   /** The primary component's resources: jobs and the migration get these. */
   resources,
   components: z.array(component).min(1),
+  /** Plain env of every pod (the ConfigMap): the app's, and the variables its services derive from known parts only. */
   env: envMap,
   secrets: z.strictObject({
     store: z.strictObject({ kind: z.enum(["ClusterSecretStore", "SecretStore"]), name }),
     refreshInterval: z.string().regex(/^[0-9]+(s|m|h)$/),
     /** Names of the app's own secrets, read from the store entry `<app>-app`. */
     app: z.array(envVar),
-    database: z
-      .strictObject({
-        env: envVar,
-        host: z.string().min(1),
-        port: z.int().min(1).max(65535),
-        name: z.string().min(1),
-        sslmode: z.enum(["disable", "require", "verify-ca", "verify-full"]),
-      })
-      .optional(),
+    /**
+     * One ExternalSecret and Secret `<app>-<name>` per managed service whose variables need stored parts: `data`
+     * reads the store entry `key`'s properties as template keys, `env` derives each variable as an External Secrets
+     * (v2) template over them. Templates hold expressions and endpoints, never a stored value.
+     */
+    services: z
+      .array(
+        z.strictObject({
+          name: z.enum(["database", "redis", "storage", "mail"]),
+          key: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/),
+          data: z.array(z.strictObject({ secretKey: z.string().regex(/^[a-zA-Z]+$/), property: z.string().regex(/^[A-Za-z0-9_.-]+$/) })).min(1),
+          env: z.record(envVar, z.string()),
+        }),
+      )
+      .default([]),
+    /** Variables read by reference from another key of the app Secret, optional: the profile may not store it (IRSA replaces the object store's keys on EKS). */
+    aliases: z.array(z.strictObject({ name: envVar, key: envVar })).default([]),
     /** Bumped by `devstack secrets rotate` so the next deploy rolls the pods. */
     version: z.string().default(""),
   }),

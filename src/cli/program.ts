@@ -180,7 +180,8 @@ export function buildProgram(dispatch: Dispatch): Command {
   const jobs = program.command("jobs").description("the app's cron jobs").addHelpText("after", examples(["devstack jobs ls", "devstack jobs run cleanup --profile prod"]));
   jobs
     .command("ls")
-    .description("cron jobs with their schedule, last run and result")
+    .description("cron jobs with the component whose image they run, their schedule, last run and result")
+    .option("--component <name>", "only the jobs that run this component's image")
     .addOption(profileOption())
     .addOption(jsonOption())
     .action(dispatch(() => import("./commands/jobs-ls.js")));

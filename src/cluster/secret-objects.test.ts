@@ -7,7 +7,7 @@ describe("storeSecretObjects", () => {
   const snapshot = {
     app: { SESSION_KEY: { value: "session-value-123", updatedAt: "t" } },
     database: { username: { value: "hello_app", updatedAt: "t" }, password: { value: "pw-value-456", updatedAt: "t" } },
-    platform: { "postgres-superuser-password": { value: "superuser-secret-789", updatedAt: "t" } },
+    redis: {}, platform: { "postgres-superuser-password": { value: "superuser-secret-789", updatedAt: "t" } },
   };
 
   it("makes one Secret per group in devstack-secrets, named as the ExternalSecrets read them", () => {

@@ -24,11 +24,21 @@ export function smokeTarget(config: Pick<ResolvedConfig, "app" | "url" | "host">
   return smokeUrls(config).join(", ") || "(no routed component)";
 }
 
-/** The replicas and resources of each component in a profile: the profile's own settings override every component's. */
-export function componentScale(config: Pick<ResolvedConfig, "app" | "profile">, name: string): { replicas: number; resources: ResolvedConfig["app"]["components"][string]["resources"] } {
+type Resources = ResolvedConfig["app"]["components"][string]["resources"];
+
+/**
+ * The replicas, autoscaling and resources of a component in a profile: the
+ * profile's settings for that component, else its profile-wide ones, else
+ * the component's own. Replicas set for the component alone mean a fixed
+ * count: the profile-wide autoscale no longer applies to it.
+ */
+export function componentScale(config: Pick<ResolvedConfig, "app" | "profile">, name: string): { replicas: number; max: number; cpu: number; resources: Resources } {
   const component = config.app.components[name];
-  if (!component) return { replicas: 0, resources: { requests: { cpu: "0", memory: "0" }, limits: { memory: "0" } } };
-  return { replicas: config.profile.autoscale?.min ?? config.profile.replicas ?? component.replicas, resources: config.profile.resources ?? component.resources };
+  if (!component) return { replicas: 0, max: 0, cpu: 70, resources: { requests: { cpu: "0", memory: "0" }, limits: { memory: "0" } } };
+  const own = config.profile.components[name] ?? {};
+  const autoscale = own.autoscale ?? (own.replicas === undefined ? config.profile.autoscale : undefined);
+  const replicas = autoscale?.min ?? own.replicas ?? config.profile.replicas ?? component.replicas;
+  return { replicas, max: autoscale?.max ?? replicas, cpu: autoscale?.cpu ?? 70, resources: own.resources ?? config.profile.resources ?? component.resources };
 }
 
 /** Where each routed component answers: its path prefixes on the product's URL, or its own subdomain. */

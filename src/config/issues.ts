@@ -97,8 +97,14 @@ export function toConfigIssues(
         const hint = typeof tag === "string" ? suggestion(tag, options) : "";
         return [at(path, "value", `expected one of ${quoteAll(options)}, found ${describeFound(tag, false)}${hint}`)];
       }
+      // The form the value has taken (the only one that failed inside it, not at its kind) reports its own precise problems.
+      const branches = (issue as ZodIssue & { errors?: ZodIssue[][] }).errors ?? [];
+      const rootOnly = (errors: ZodIssue[]) => errors.every((e) => e.path.length === 0 && e.code === "invalid_type");
+      const inside = branches.filter((errors) => errors.length > 0 && errors.some((e) => e.path.length > 0));
+      const taken = inside.length === 1 ? inside : branches.filter((errors) => errors.length > 0 && !rootOnly(errors));
+      if (taken.length === 1) return (taken[0] as ZodIssue[]).flatMap((e) => toConfigIssues({ ...e, path: [...path, ...e.path] } as ZodIssue, source, schema, data, sensitive));
       // A plain union says what each of its forms expects, not the library's "Invalid input".
-      const forms = ((issue as ZodIssue & { errors?: ZodIssue[][] }).errors ?? [])
+      const forms = branches
         .map((errors) => errors[0])
         .filter((e): e is ZodIssue => e !== undefined)
         .map((e) => (e.code === "invalid_type" ? (typeNames[e.expected] ?? e.expected) : e.message));

@@ -8,7 +8,7 @@ import { projectFileIssues } from "./project-files.js";
 import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
 import { profileSchema, type ProfileConfig } from "./schema/profile.js";
 import { expandTemplate, type TemplateScope } from "./templates.js";
-import { decodeConfig, parseYaml, positionOf, scalarSource, type KeyPath, type YamlSource } from "./yaml-source.js";
+import { decodeConfig, locate, parseYaml, positionOf, scalarSource, type KeyPath, type YamlSource } from "./yaml-source.js";
 
 export interface ResolvedConfig {
   projectDir: string;
@@ -122,6 +122,38 @@ function validate<T extends z.ZodType>(schema: T, data: unknown, source: YamlSou
   return undefined;
 }
 
+/**
+ * What the profile says about the app: its per-component settings name
+ * components the app has, and a service the app uses has a counterpart the
+ * profile's cluster can reach (a local stand-in only beside k3s).
+ */
+function profileAppIssues(app: AppConfig, profile: ProfileConfig, source: YamlSource): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const at = (path: KeyPath, message: string) => {
+    const pos = locate(source, path, "key");
+    issues.push({ file: source.file, line: pos.line, column: pos.column, path: dotted(path), message });
+  };
+  const names = Object.keys(app.components);
+  for (const name of Object.keys(profile.components)) {
+    if (!names.includes(name)) at(["components", name], `the app has no component named ${name}; components: ${names.join(", ")}`);
+  }
+  if (profile.cluster.type !== "k3s") {
+    // Only what the app uses needs a remote counterpart: a profile need not configure a database for an app without one.
+    const remote: [keyof ProfileConfig, boolean, string, string][] = [
+      ["database", app.database !== undefined, "database:", "external (with host:)"],
+      ["redis", app.redis !== undefined, "redis:", "elasticache (with host:)"],
+      ["storage", app.storage !== undefined, "storage:", "s3 (with bucket:)"],
+      ["objectStore", Object.keys(app.exports).length > 0, "exports:", "s3 (with bucket:)"],
+    ];
+    for (const [key, used, what, instead] of remote) {
+      if (used && (profile[key] as { type: string }).type === "local") {
+        at([key, "type"], `the app uses ${what} and "local" runs beside the local k3s cluster only; with cluster type ${profile.cluster.type} set ${key}: {type: ${instead}}`);
+      }
+    }
+  }
+  return issues;
+}
+
 function byPosition(a: ConfigIssue, b: ConfigIssue): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 }
@@ -137,6 +169,7 @@ function resolveSources(app: YamlSource, profile: YamlSource, profileName: strin
   const appConfig = validate(appSchema, appData, app, appSensitive, issues);
   const profileConfig = validate(profileSchema, profileData, profile, notSensitive, issues);
   if (appConfig && projectDir !== undefined) issues.push(...projectFileIssues(appConfig, projectDir, app));
+  if (appConfig && profileConfig) issues.push(...profileAppIssues(appConfig, profileConfig, profile));
   if (issues.length > 0 || !appConfig || !profileConfig) {
     throw new ConfigError(issues.sort(byPosition), "fix the lines above; `devstack schema` prints what each key accepts");
   }

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
 import type { ResolvedConfig } from "./resolve.js";
+import { derivedVariables } from "./services.js";
 
 export interface SecretSummary {
   name: string;
@@ -18,12 +19,12 @@ export function secretSummaries(config: Pick<ResolvedConfig, "app">): SecretSumm
     ...(spec.description === undefined ? {} : { description: spec.description }),
     ...(spec.generate ? { recipe: spec.generate } : {}),
   }));
-  if (config.app.database) {
+  for (const v of derivedVariables(config.app)) {
     list.push({
-      name: config.app.database.env,
+      name: v.name,
       kind: "derived",
-      description: "connection URL of the app's database role",
-      from: "database",
+      description: "url" in v.format ? `connection URL of the app's ${v.service}` : `the ${v.service}'s ${v.format.part}`,
+      from: v.service,
     });
   }
   return list.sort((a, b) => a.name.localeCompare(b.name));

@@ -50,6 +50,13 @@ describe("dashboards", () => {
     }
   });
 
+  it("has a component variable over the component label, which every app panel filters on", () => {
+    const variable = all.errors.templating.list.find((v) => v.name === "component");
+    expect(variable?.query).toEqual({ label: "component", stream: '{app="hello", environment="$env"}', type: 1 });
+    expect(variable).toMatchObject({ multi: true, includeAll: true, allValue: ".+" });
+    for (const d of [all.errors, all.activity]) for (const p of d.panels) for (const t of p.targets) expect(t.expr).toContain('component=~"$component"');
+  });
+
   it("queries Loki with well-formed LogQL in every panel, laid out on a 24-column grid", () => {
     const panels = Object.values(all).flatMap((d) => d.panels);
     expect(panels.length).toBeGreaterThanOrEqual(8);

@@ -40,7 +40,22 @@ function dashboard(uid: string, title: string, config: Pick<ResolvedConfig, "app
     time: { from: "now-6h", to: "now" },
     refresh: "30s",
     templating: {
-      list: [{ name: "env", label: "environment", type: "query", datasource: LOKI, query: { label: "environment", stream: `{app="${config.app.name}"}`, type: 1 }, refresh: 2 }],
+      list: [
+        { name: "env", label: "environment", type: "query", datasource: LOKI, query: { label: "environment", stream: `{app="${config.app.name}"}`, type: 1 }, refresh: 2 },
+        // Components, jobs and the migration by their log label; All matches every one, deploy marks included.
+        {
+          name: "component",
+          label: "component",
+          type: "query",
+          datasource: LOKI,
+          query: { label: "component", stream: `{app="${config.app.name}", environment="$env"}`, type: 1 },
+          refresh: 2,
+          multi: true,
+          includeAll: true,
+          allValue: ".+",
+          current: { text: ["All"], value: ["$__all"] },
+        },
+      ],
     },
     // Every devstack deploy writes a line that marks the graphs.
     annotations: {
@@ -78,7 +93,7 @@ function dashboard(uid: string, title: string, config: Pick<ResolvedConfig, "app
 
 /** The dashboards provisioned for the app: traffic, errors, user activity; each with deploy annotations. */
 export function dashboards(config: Pick<ResolvedConfig, "app" | "host">) {
-  const app = `app="${config.app.name}", environment="$env"`;
+  const app = `app="${config.app.name}", environment="$env", component=~"$component"`;
   const access = `{service_name="${TRAEFIK_SERVICE_NAME}"} | json | RequestHost="${config.host}"`;
   return {
     traffic: dashboard(`${config.app.name}-traffic`, `${config.app.name}: traffic`, config, [

@@ -1,3 +1,4 @@
+import { derivedVariables } from "../config/services.js";
 import { readFileSync } from "node:fs";
 import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION, LOCAL_OBJECT_STORE_URL } from "../project/names.js";
 import type { ResolvedConfig } from "../config/resolve.js";
@@ -53,6 +54,7 @@ export function exportJobConfig(config: ResolvedConfig): ExportJobConfig {
     destination: store.type === "local" ? `s3://${LOCAL_EXPORT_BUCKET}/` : `s3://${store.bucket}/${store.prefix}`,
     ...(store.type === "local" ? { endpoint: LOCAL_OBJECT_STORE_URL, region: LOCAL_OBJECT_STORE_REGION } : {}),
     ...(region ? { region } : {}),
-    databaseEnv: config.app.database?.env ?? "DATABASE_URL",
+    // The schema makes sure an app with exports derives a database URL.
+    databaseEnv: derivedVariables(config.app).find((v) => v.service === "database" && "url" in v.format)?.name ?? "DATABASE_URL",
   };
 }

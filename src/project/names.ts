@@ -13,8 +13,8 @@ export const KUBE_VERSION = "1.34.0";
 export const LOCAL_OBJECT_STORE_URL = `http://object-store.${PLATFORM_NAMESPACE}.svc.cluster.local:9000`;
 
 /** Store entries are grouped the way the chart's ExternalSecrets read them: one store entry per group. */
-export type Group = "app" | "database" | "platform";
-export const GROUPS: readonly Group[] = ["app", "database", "platform"];
+export type Group = "app" | "database" | "redis" | "platform";
+export const GROUPS: readonly Group[] = ["app", "database", "redis", "platform"];
 /** The groups the charts' ExternalSecrets read in every profile, whatever the app declares. */
 export const ALWAYS_READ: readonly Group[] = ["app", "platform"];
 
@@ -28,3 +28,10 @@ export const LOCAL_EXPORT_BUCKET = "exports";
 export const S3_KEY_ENV = { accessKeyId: "EXPORT_S3_ACCESS_KEY_ID", secretAccessKey: "EXPORT_S3_SECRET_ACCESS_KEY" } as const;
 /** Any region signs for the local store; us-east-1 is the one every S3-compatible server accepts. */
 export const LOCAL_OBJECT_STORE_REGION = "us-east-1";
+
+/** The selector-less Service through which pods reach the Redis container beside k3s. */
+export const LOCAL_REDIS_HOST = `redis.${PLATFORM_NAMESPACE}.svc.cluster.local`;
+/** The app's own bucket in the local object store (storage:); in production the profile names it. */
+export const localStorageBucket = (app: string) => `${app}-storage`;
+/** The selector-less Service through which pods reach the SMTP sink beside k3s, and its SMTP port. */
+export const LOCAL_SMTP = { host: `smtp.${PLATFORM_NAMESPACE}.svc.cluster.local`, port: 1025 } as const;

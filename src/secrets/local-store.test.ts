@@ -70,7 +70,7 @@ describe("the local store", () => {
 
   it("in a fresh setup makes the key and the store on the first write, and says so once", async () => {
     const store = fresh("announce");
-    expect(await store.read()).toEqual({ app: {}, database: {}, platform: {} });
+    expect(await store.read()).toEqual({ app: {}, database: {}, redis: {}, platform: {} });
     // Reading a store that does not exist makes nothing.
     expect(existsSync(store.home.dir)).toBe(false);
     await store.update(() => [{ group: "app", name: "A", value: "first-value-1" }]);
@@ -168,6 +168,25 @@ describe("the local store", () => {
     expect(error.message).toMatch(/its decrypted content is not a devstack store/);
     expect(JSON.stringify(error)).not.toContain("supersecret");
     expect(error.message).not.toContain("supersecret");
+  });
+
+  it("reads a store written before the redis group existed, and writes redis values into it", async () => {
+    const store = fresh("before-redis");
+    await store.update(() => [{ group: "app", name: "A", value: "x".repeat(10) }]);
+    const { Encrypter } = await import("age-encryption");
+    const { loadKey } = await import("./store-key.js");
+    const key = await loadKey(store.home);
+    const encrypter = new Encrypter();
+    encrypter.addRecipient(key?.recipient as string);
+    const old = { version: 1, groups: { app: { A: { value: "old-app-value", updatedAt: "t" } }, database: { password: { value: "old-db-password", updatedAt: "t" } }, platform: {} } };
+    writeFileSync(store.location, await encrypter.encrypt(JSON.stringify(old)));
+    const snapshot = await store.read();
+    expect(snapshot.redis).toEqual({});
+    expect(snapshot.database.password?.value).toBe("old-db-password");
+    await store.update(() => [{ group: "redis", name: "password", value: "new-redis-password" }]);
+    const after = await fresh("before-redis").read();
+    expect(after.redis.password?.value).toBe("new-redis-password");
+    expect(after.app.A?.value).toBe("old-app-value");
   });
 
   it("removes temporary files that killed runs left behind", async () => {

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { SecretRecipe } from "../config/schema/app.js";
+import { derivedVariables } from "../config/services.js";
 import { S3_KEY_ENV, type Group } from "../project/names.js";
 
 export { GROUPS, type Group } from "../project/names.js";
@@ -52,15 +53,30 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
         : // The role lives in a database devstack does not run: its password is the one the database has, stored with `secrets set`.
           { name: "password", group: "database", kind: "generate", recipe: DB_PASSWORD, description: "the app's database role password; set it to the role's password in the database with secrets set", sensitive: true, login: true },
     );
-    derived.push({
-      name: db.env,
-      kind: "derived",
-      description: "connection URL composed from the database role and the profile's endpoint",
-      from: [
-        { group: "database", name: "username" },
-        { group: "database", name: "password" },
-      ],
-    });
+    // Each derived variable that carries the password (a URL, or the password itself) is composed from the role.
+    for (const v of derivedVariables(config.app).filter((d) => d.service === "database" && d.secret)) {
+      derived.push({
+        name: v.name,
+        kind: "derived",
+        description: "url" in v.format ? "connection URL composed from the database role and the profile's endpoint" : "the database role's password",
+        from: [
+          { group: "database", name: "username" },
+          { group: "database", name: "password" },
+        ],
+      });
+    }
+  }
+  const redis = config.app.redis;
+  if (redis) {
+    const endpoint = config.profile.redis;
+    stored.push(
+      endpoint.type === "local"
+        ? { name: "password", group: "redis", kind: "generate", recipe: DB_PASSWORD, description: "the password of the app's Redis user", sensitive: true }
+        : { name: "password", group: "redis", kind: "external", description: `the auth token of ${endpoint.host}; set it with secrets set redis.password`, sensitive: true },
+    );
+    for (const v of derivedVariables(config.app).filter((d) => d.service === "redis" && d.secret)) {
+      derived.push({ name: v.name, kind: "derived", description: "url" in v.format ? "Redis URL composed from its password and the profile's endpoint" : "the Redis password", from: [{ group: "redis", name: "password" }] });
+    }
   }
   if (db && config.profile.database.type === "local") {
     // The local Postgres container's superuser; on RDS the admin is not devstack's to hold.
@@ -76,15 +92,21 @@ export function secretPlan(config: Pick<ResolvedConfig, "app" | "profile">): Sec
   }
   // Grafana's admin login, delivered like every other secret; `secrets set platform.GRAFANA_ADMIN_PASSWORD` chooses one.
   stored.push({ name: "GRAFANA_ADMIN_PASSWORD", group: "platform", kind: "generate", recipe: { type: "random", length: 32, alphabet: "alphanumeric" }, description: "Grafana's admin password (user admin); choose your own with secrets set", sensitive: true, login: true });
-  if (config.profile.objectStore.type === "local") {
+  if (runsLocalObjectStore(config)) {
     // The local S3 container's only key pair; a bucket on AWS is reached with the default credential chain (IRSA) instead.
     // The access key identifies, like a role name, so it is shown; the secret key is what proves it.
+    const readers = config.app.storage && config.profile.storage.type === "local" ? "export jobs and, as AWS_ACCESS_KEY_ID, the app read it" : "export jobs read it";
     stored.push(
-      { name: S3_KEY_ENV.accessKeyId, group: "app", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: "access key of the local S3 object store (export jobs read it)", sensitive: false },
-      { name: S3_KEY_ENV.secretAccessKey, group: "app", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: "secret key of the local S3 object store (export jobs read it)", sensitive: true },
+      { name: S3_KEY_ENV.accessKeyId, group: "app", kind: "generate", recipe: { type: "random", length: 20, alphabet: "alphanumeric" }, description: `access key of the local S3 object store (${readers})`, sensitive: false },
+      { name: S3_KEY_ENV.secretAccessKey, group: "app", kind: "generate", recipe: { type: "random", length: 40, alphabet: "alphanumeric" }, description: `secret key of the local S3 object store (${readers.replace("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")})`, sensitive: true },
     );
   }
   return { stored, derived, localDatabase: config.profile.database.type === "local" };
+}
+
+/** Whether the profile runs the local S3 object store: for exports, or for the app's own bucket (storage:). */
+export function runsLocalObjectStore(config: Pick<ResolvedConfig, "app" | "profile">): boolean {
+  return config.profile.objectStore.type === "local" || (config.app.storage !== undefined && config.profile.storage.type === "local");
 }
 
 /** What `devstack secrets` calls a secret by: the env name, or group.name for the database role. */

@@ -102,7 +102,7 @@ describe("the store key", () => {
     const { aside, moved } = await startOver(home);
     expect(moved).toEqual([home.storesDir, home.markersDir, home.recordFile]);
     expect(existsSync(join(aside, "stores", "app-0000", "local.age"))).toBe(true);
-    expect(await store.read()).toEqual({ app: {}, database: {}, platform: {} });
+    expect(await store.read()).toEqual({ app: {}, database: {}, redis: {}, platform: {} });
     await store.update(() => [{ group: "app", name: "A", value: "new-value-456" }]);
     expect((await store.read()).app.A?.value).toBe("new-value-456");
   });

@@ -29,11 +29,11 @@ export interface SecretStore {
 }
 
 export function emptySnapshot(): Snapshot {
-  return { app: {}, database: {}, platform: {} };
+  return { app: {}, database: {}, redis: {}, platform: {} };
 }
 
 export function applyChanges(snapshot: Snapshot, changes: Change[], now = new Date().toISOString()): Snapshot {
-  const next: Snapshot = { app: { ...snapshot.app }, database: { ...snapshot.database }, platform: { ...snapshot.platform } };
+  const next: Snapshot = { app: { ...snapshot.app }, database: { ...snapshot.database }, redis: { ...snapshot.redis }, platform: { ...snapshot.platform } };
   for (const change of changes) next[change.group][change.name] = { value: change.value, updatedAt: now };
   return next;
 }

@@ -101,7 +101,7 @@ export function requireExternal(result: SyncResult, profile: string): void {
 
 function find(plan: SecretPlan, name: string): StoredValue | undefined {
   const derived = plan.derived.find((d) => d.name === name);
-  // A derived value is rotated through the part that is secret (the database password).
+  // A derived value is rotated through the part that is secret (the database's or Redis's password).
   const target = derived ? derived.from.find((p) => p.name === "password") : undefined;
   return plan.stored.find((v) => displayName(v) === name || (target && v.group === target.group && v.name === target.name));
 }
@@ -115,9 +115,12 @@ export async function setSecret(plan: SecretPlan, store: SecretStore, name: stri
   const derived = plan.derived.find((d) => d.name === name);
   if (derived) {
     const parts = derived.from.map(displayName);
+    // Its password part says what to do instead: rotate what devstack makes, set what lives elsewhere.
+    const password = find(plan, name);
+    const settable = password !== undefined && (password.kind === "external" || password.login === true);
     throw new UsageError(
       `${name} is composed from ${parts.join(" and ")}; it is not stored itself`,
-      plan.localDatabase ? `make a new database password with \`devstack secrets rotate ${name}\`` : `store the role's password: \`${setCommand("database.password", "<profile>")}\``,
+      password && settable ? `store the password itself: \`${setCommand(displayName(password), "<profile>")}\`` : `make a new password with \`devstack secrets rotate ${name}\``,
     );
   }
   const target = find(plan, name);
@@ -134,6 +137,9 @@ export async function setSecret(plan: SecretPlan, store: SecretStore, name: stri
 export async function rotateSecret(plan: SecretPlan, store: SecretStore, name: string): Promise<string> {
   const target = find(plan, name);
   if (!target) throw unknown(plan, name);
+  if (target.group === "redis" && target.kind === "external") {
+    throw new UsageError(`${name} belongs to an external Redis: a new value here would not change its auth token`, `change the auth token there first, then store it: \`${setCommand("redis.password", "<profile>")}\``);
+  }
   if (target.group === "database" && !plan.localDatabase) {
     throw new UsageError(`${name} belongs to an external database: a new value here would not change the role there`, `change the role's password in the database first, then store it: \`${setCommand("database.password", "<profile>")}\``);
   }

@@ -1,16 +1,10 @@
 import type Docker from "dockerode";
-import { pack } from "tar-stream";
 import { DevstackError } from "../errors.js";
+import { putFiles, secretFilePath, type FileToPut } from "./container-files.js";
 import { probePort } from "./ports.js";
 import type { ContainerSpec, StackSpec } from "./components.js";
 import { LABEL_PROJECT } from "./names.js";
 import type { ContainerAction, StackPlan } from "./plan.js";
-
-interface FileToPut {
-  path: string;
-  content: string;
-  mode: number;
-}
 
 export interface ExecuteOptions {
   profile: string;
@@ -19,20 +13,6 @@ export interface ExecuteOptions {
   files: (spec: ContainerSpec) => Promise<FileToPut[]>;
   /** Runs each step with progress and timing; a cancelled run stops between steps. */
   step: <T>(title: string, work: () => Promise<T>) => Promise<T>;
-}
-
-const SECRET_DIR = "/devstack/secrets";
-
-function tarOf(files: FileToPut[]): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const archive = pack();
-    const chunks: Buffer[] = [];
-    archive.on("data", (c: unknown) => chunks.push(c as Buffer));
-    archive.on("end", () => resolve(Buffer.concat(chunks)));
-    archive.on("error", reject);
-    for (const f of files) archive.entry({ name: f.path.replace(/^\//, ""), mode: f.mode }, f.content);
-    archive.finalize();
-  });
 }
 
 async function ensureImage(docker: Docker, spec: ContainerSpec, profile: string): Promise<void> {
@@ -66,8 +46,8 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
   const env = { ...spec.env };
   const secretFiles: FileToPut[] = [];
   for (const [name, ref] of Object.entries(spec.secretEnv)) {
-    env[`${name}_FILE`] = `${SECRET_DIR}/${name}`;
-    secretFiles.push({ path: `${SECRET_DIR}/${name}`, content: options.secretValue(ref), mode: 0o444 });
+    env[`${name}_FILE`] = secretFilePath(name);
+    secretFiles.push({ path: secretFilePath(name), content: options.secretValue(ref), mode: 0o444 });
   }
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -80,6 +60,7 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
     name: spec.name,
     Image: spec.image,
     ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
     ...(spec.cmd ? { Cmd: spec.cmd } : {}),
     Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     Labels: spec.labels,
@@ -95,8 +76,7 @@ async function createContainer(docker: Docker, stack: StackSpec, spec: Container
     },
     NetworkingConfig: { EndpointsConfig: { [stack.network]: { Aliases: spec.aliases } } },
   });
-  const files = [...secretFiles, ...(await options.files(spec))];
-  if (files.length > 0) await container.putArchive(await tarOf(files), { path: "/" });
+  await putFiles(container, [...secretFiles, ...(await options.files(spec))]);
   return container;
 }
 

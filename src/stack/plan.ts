@@ -1,4 +1,5 @@
 import type { ContainerSpec, StackSpec } from "./components.js";
+import { secretFilePath } from "./container-files.js";
 
 interface ObservedContainer {
   id: string;
@@ -64,7 +65,7 @@ export function describePlan(plan: StackPlan) {
       ports: c.spec.ports.map((p) => `127.0.0.1:${p.host}->${p.container}/${p.protocol ?? "tcp"} (${p.purpose})`),
       volumes: c.spec.volumes.map((v) => `${v.name}:${v.path}`),
       // Secret env reaches a container as a file (NAME_FILE), never in its config.
-      env: { ...c.spec.env, ...Object.fromEntries(Object.entries(c.spec.secretEnv).map(([k, v]) => [`${k}_FILE`, `/devstack/secrets/${k} (secret ${v.group}.${v.name})`])) },
+      env: { ...c.spec.env, ...Object.fromEntries(Object.entries(c.spec.secretEnv).map(([k, v]) => [`${k}_FILE`, `${secretFilePath(k)} (secret ${v.group}.${v.name})`])) },
       ...(c.spec.cmd ? { cmd: c.spec.cmd } : {}),
     })),
   };

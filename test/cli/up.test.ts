@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
 import { devstack, jsonResult } from "../support/cli.js";
+import { standinProject } from "../support/standins.js";
 
 const noEngine = { DOCKER_HOST: "unix:///nonexistent/docker.sock" };
 
@@ -23,6 +25,21 @@ describe("devstack up without a Docker engine", () => {
     expect(plan.plan.containers.map((c) => c.component)).toEqual(["registry", "postgres", "pebble-challtestsrv", "pebble", "smtp", "object-store"]);
     // --services-only: the flow stops at the containers.
     expect(plan.flow.steps.every((s) => s.id.startsWith("container."))).toBe(true);
+  });
+
+  it("--dry-run plans Redis and the app's bucket, the password only as a file from the store", async () => {
+    const { dir, ports } = await standinProject({ app: "redis: {}\nstorage: {}\n" });
+    try {
+      const r = devstack(["up", "--dry-run", "--json", "--services-only"], { cwd: dir, env: noEngine });
+      const plan = jsonResult<{ plan: { containers: { component: string; image: string; ports: string[]; env: Record<string, string>; cmd?: string[] }[] }; memory: { lines: { what: string }[] } }>(r.stdout);
+      const redis = plan.plan.containers.find((c) => c.component === "redis");
+      expect(redis).toMatchObject({ image: "devstack-standin/redis:bookworm", ports: [`127.0.0.1:${ports.redis}->6379/tcp (Redis)`], env: { REDIS_PASSWORD_FILE: "/devstack/secrets/REDIS_PASSWORD (secret redis.password)" } });
+      expect(redis?.cmd?.join(" ")).not.toMatch(/requirepass [^$]/);
+      expect(plan.plan.containers.map((c) => c.component)).toContain("object-store");
+      expect(plan.memory.lines.map((l) => l.what)).toContain("container: redis");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails with how to start the engine", () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeEngine } from "../../src/stack/docker-engine.js";
@@ -13,6 +13,7 @@ const STANDINS = {
   "pebble-challtestsrv": "devstack-standin/challtestsrv:bookworm",
   smtp: "devstack-standin/smtp:bookworm",
   "object-store": "devstack-standin/object-store:bookworm",
+  redis: "devstack-standin/redis:bookworm",
 };
 
 /** Why the Docker tier cannot run here, or undefined when it can. */
@@ -27,11 +28,12 @@ export async function dockerTierMissing(): Promise<string | undefined> {
   return undefined;
 }
 
-/** A copy of examples/hello whose local profile runs the stand-ins on free ports. */
-export async function standinProject(): Promise<{ dir: string; ports: Record<string, number> }> {
+/** A copy of examples/hello whose local profile runs the stand-ins on free ports; `app` is added to its devstack.yaml (e.g. services). */
+export async function standinProject(options: { app?: string } = {}): Promise<{ dir: string; ports: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), "devstack-stack-"));
   for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src"]) cpSync(join(HELLO, f), join(dir, f), { recursive: true });
-  const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"];
+  if (options.app) appendFileSync(join(dir, "devstack.yaml"), `\n${options.app}`);
+  const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore", "redis"];
   const ports: Record<string, number> = {};
   for (const name of names) ports[name] = await freePort();
   const overrides = Object.entries(STANDINS).map(([k, v]) => `    ${k}: ${v}`).join("\n");

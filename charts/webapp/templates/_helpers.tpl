@@ -55,9 +55,42 @@ exec:
 {{- define "webapp.secretEnvFrom" -}}
 - secretRef:
     name: {{ .Values.app.name }}-app
-{{- if .Values.secrets.database }}
+{{- range .Values.secrets.services }}
 - secretRef:
-    name: {{ .Values.app.name }}-database
+    name: {{ $.Values.app.name }}-{{ .name }}
+{{- end }}
+{{- end }}
+
+{{/*
+One variable by reference, from the Secret that holds it: a service's when
+one derives it, else the app's; an alias reads another key of the app's
+Secret and may be absent. Call with (dict "root" $ "name" NAME).
+*/}}
+{{- define "webapp.secretEnv" -}}
+{{- $app := .root.Values.app.name }}
+{{- $secret := printf "%s-app" $app }}
+{{- $key := .name }}
+{{- $optional := false }}
+{{- range .root.Values.secrets.services }}
+{{- if hasKey .env $.name }}{{ $secret = printf "%s-%s" $app .name }}{{ end }}
+{{- end }}
+{{- range .root.Values.secrets.aliases }}
+{{- if eq .name $.name }}{{ $key = .key }}{{ $optional = true }}{{ end }}
+{{- end }}
+- name: {{ .name | quote }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $key | quote }}
+      {{- if $optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+
+{{/* The aliases, for pods that get every secret: the cron jobs, the migration, components without a list. */}}
+{{- define "webapp.aliasEnv" -}}
+{{- range .Values.secrets.aliases }}
+{{ include "webapp.secretEnv" (dict "root" $ "name" .name) }}
 {{- end }}
 {{- end }}
 

@@ -53,8 +53,8 @@ export async function run(options: UpOptions): Promise<number> {
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
     const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
-    const { endpoints, snapshot } = await upServices(config, planned, step);
-    protectSnapshot(config, snapshot);
+    // The redactor knows every secret before a container is touched, so no message can carry one.
+    const { endpoints, snapshot } = await upServices(config, planned, step, { onSecrets: (s) => protectSnapshot(config, s) });
     const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     const env = hostEnvironment(config, endpoints, appSecrets);
@@ -71,7 +71,9 @@ export async function run(options: UpOptions): Promise<number> {
       out(`  image ${cluster.image}\n  kubeconfig ${cluster.kubeconfig}`);
       if (endpoints.smtp) out(`  mail ${endpoints.smtp.ui}`);
       if (endpoints.postgres) out(`  postgres ${endpoints.postgres.url}`);
+      if (endpoints.redis) out(`  redis ${endpoints.redis.url}`);
       if (endpoints.objectStore) out(`  object store ${endpoints.objectStore.endpoint} (bucket ${endpoints.objectStore.bucket})`);
+      if (endpoints.storage) out(`  storage ${endpoints.storage.endpoint} (bucket ${endpoints.storage.bucket})`);
       out(`  grafana ${cluster.grafana}`);
       if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root: `devstack trust` makes browsers accept it (one sudo prompt)"));
       // Watching is the default on a terminal; --no-watch (or no terminal) stops after the first deploy.
@@ -96,7 +98,9 @@ export async function run(options: UpOptions): Promise<number> {
           ...(endpoints.postgres ? [["postgres", endpoints.postgres.url]] : []),
           ...(endpoints.acme ? [["acme", `${endpoints.acme.directory} (its HTTPS CA: ${endpoints.acme.caFile})`]] : []),
           ...(endpoints.smtp ? [["smtp", `smtp://${endpoints.smtp.host}:${endpoints.smtp.port}, web UI ${endpoints.smtp.ui}`]] : []),
+          ...(endpoints.redis ? [["redis", endpoints.redis.url]] : []),
           ...(endpoints.objectStore ? [["object store", `${endpoints.objectStore.endpoint} (S3, bucket ${endpoints.objectStore.bucket})`]] : []),
+          ...(endpoints.storage ? [["storage", `${endpoints.storage.endpoint} (S3, the app's bucket ${endpoints.storage.bucket})`]] : []),
         ],
         "  ",
       ),

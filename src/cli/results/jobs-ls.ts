@@ -7,6 +7,8 @@ export const schema = result("jobs ls", {
   jobs: z.array(
     z.strictObject({
       name: z.string(),
+      /** The component whose image it runs ("exports" for scheduled exports); null for a CronJob the config no longer has. */
+      component: z.string().nullable(),
       schedule: z.string(),
       timeZone: z.string().nullable(),
       suspended: z.boolean(),

@@ -21,6 +21,17 @@ const stackPlan = z.strictObject({
   containers: z.array(container),
 });
 
+/** Where each running stand-in answers on the host; credentials in it are redacted like every output. */
+const endpoints = z.strictObject({
+  registry: z.string(),
+  postgres: z.strictObject({ host: z.string(), port: z.number(), database: z.string(), user: z.string(), password: z.string(), url: z.string() }).optional(),
+  acme: z.strictObject({ directory: z.string(), caFile: z.string(), rootChanged: z.boolean() }).optional(),
+  smtp: z.strictObject({ host: z.string(), port: z.number(), ui: z.string(), api: z.string() }).optional(),
+  objectStore: z.strictObject({ endpoint: z.string(), bucket: z.string() }).optional(),
+  redis: z.strictObject({ host: z.string(), port: z.number(), username: z.string(), password: z.string(), url: z.string() }).optional(),
+  storage: z.strictObject({ endpoint: z.string(), bucket: z.string(), region: z.string() }).optional(),
+});
+
 const memory = z.strictObject({ lines: z.array(z.strictObject({ what: z.string(), mi: z.number() })), totalMi: z.number(), goalMi: z.number() });
 
 /** `up --json`: with --dry-run the containers' plan and the whole flow's; else the endpoints (and the cluster's URLs). */
@@ -31,7 +42,7 @@ export const schema = z.union([
     profile: z.string(),
     servicesOnly: z.boolean(),
     ms: z.number(),
-    endpoints: z.looseObject({ registry: z.string() }),
+    endpoints,
     cluster: z.looseObject({ url: z.string(), grafana: z.string(), image: z.string(), kubeconfig: z.string(), skipped: z.array(z.string()) }).optional(),
     env: z.record(z.string(), z.string()).optional(),
     components: z.record(z.string(), z.record(z.string(), z.string())).optional(),

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { InternalError } from "../../errors.js";
-import { componentIssues } from "./components.js";
+import { componentIssues, derivedVariableIssues } from "./components.js";
+import { databaseSpec, mailSpec, redisSpec, storageSpec } from "./services.js";
 import { sqlConditionProblem } from "./sql-condition.js";
 import {
   cronSchedule,
@@ -190,14 +191,10 @@ const appSchemaBase = z
       })
       .default({}),
     secrets: z.record(envName, secretSpec).default({}),
-    database: z
-      .strictObject({
-        engine: z.literal("postgres").default("postgres"),
-        version: z.enum(["14", "15", "16", "17", "18"]).default("16"),
-        name: sqlIdentifier,
-        env: envName.default("DATABASE_URL").describe("the variable that receives the derived connection URL"),
-      })
-      .optional(),
+    database: databaseSpec.optional(),
+    redis: redisSpec.optional().describe("a Redis beside the app: a local container, ElastiCache in production"),
+    storage: storageSpec.optional().describe("the app's own bucket: in the local object store, S3 in production"),
+    mail: mailSpec.optional().describe("mail the app sends: the local SMTP sink, SES (or any relay) in production"),
     migrate: z.strictObject({ command, timeout: duration.default("10m") }).optional(),
     jobs: z.record(dnsLabel, jobSpec).default({}),
     alerts: z.record(dnsLabel, alertSpec).default({}),
@@ -205,15 +202,7 @@ const appSchemaBase = z
   })
   .superRefine((app, ctx) => componentIssues(app, ctx))
   .superRefine((app, ctx) => {
-    const dbEnv = app.database?.env;
-    if (dbEnv !== undefined && dbEnv in app.secrets) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["secrets", dbEnv],
-        message: `${dbEnv} is derived from database: (never stored twice); remove it from secrets`,
-        params: { plain: true },
-      });
-    }
+    derivedVariableIssues(app, ctx);
     for (const job of Object.keys(app.jobs)) {
       // A CronJob's name (app-job) must leave room for the Job names Kubernetes derives from it.
       if (app.name.length + 1 + job.length > 52) {
@@ -231,7 +220,7 @@ const appSchemaBase = z
       }
     }
     for (const name of Object.keys(app.env)) {
-      if (name in app.secrets || name === dbEnv) {
+      if (name in app.secrets) {
         ctx.addIssue({
           code: "custom",
           path: ["env", name],

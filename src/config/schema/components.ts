@@ -1,4 +1,5 @@
 import type * as z from "zod";
+import { SECRET_PARTS, SERVICE_PARTS, STORAGE_KEY_NAMES, type ServiceName, type VariableFormat } from "./services.js";
 
 // Checks across a product's components that no single field's schema can
 // make: who builds, who borrows an image, routes that collide, workers
@@ -28,8 +29,15 @@ interface App {
   jobs?: Record<string, { component?: string | undefined }>;
   components?: Record<string, Component> | undefined;
   secrets: Record<string, unknown>;
-  database?: { env: string } | undefined;
+  env?: Record<string, string>;
+  exports?: Record<string, unknown>;
+  database?: Services[ServiceName];
+  redis?: Services[ServiceName];
+  storage?: Services[ServiceName];
+  mail?: Services[ServiceName];
 }
+
+type Services = Record<ServiceName, { env: Record<string, VariableFormat> } | undefined>;
 
 type Ctx = z.RefinementCtx;
 
@@ -67,7 +75,13 @@ export function componentIssues(app: App, ctx: Ctx): void {
     issue(ctx, ["components"], "at least one component");
     return;
   }
-  const secretNames = [...Object.keys(app.secrets), ...(app.database ? [app.database.env] : [])];
+  // Least privilege covers what services derive: a component that names its secrets gets only the secret-carrying
+  // derived variables it names, and the bucket's key pair (locally; IRSA in production) only when named.
+  const secretNames = [
+    ...Object.keys(app.secrets),
+    ...derivedVariables(app).filter((v) => SECRET_PARTS[v.service].includes("url" in v.format ? "url" : v.format.part)).map((v) => v.name),
+    ...(app.storage ? STORAGE_KEY_NAMES : []),
+  ];
   const paths = new Map<string, string>();
   const subdomains = new Map<string, string>();
   for (const [name, c] of Object.entries(components)) {
@@ -117,5 +131,33 @@ export function componentIssues(app: App, ctx: Ctx): void {
       if (!components[callee]) issue(ctx, at("calls", i), `no component named ${callee}; components: ${list(names)}`);
       else if (components[callee].port === undefined) issue(ctx, at("calls", i), `${callee} is a worker (no port): nothing to call`);
     });
+  }
+}
+
+function derivedVariables(app: App): { name: string; service: ServiceName; format: VariableFormat }[] {
+  return (Object.keys(SERVICE_PARTS) as ServiceName[]).flatMap((service) => Object.entries(app[service]?.env ?? {}).map(([name, format]) => ({ name, service, format })));
+}
+
+/** A derived variable has one source: no other service, declared secret or plain env may set it. */
+export function derivedVariableIssues(app: App, ctx: Ctx): void {
+  const seen = new Map<string, ServiceName>();
+  for (const { name, service } of derivedVariables(app)) {
+    const other = seen.get(name);
+    if (other) issue(ctx, [service, "env", name], `${name} is derived from ${other}: already; each variable has one source`);
+    else seen.set(name, service);
+    if (name in app.secrets) issue(ctx, ["secrets", name], `${name} is derived from ${service}: (never stored twice); remove it from secrets`);
+    if (app.env && name in app.env) issue(ctx, ["env", name], `${name} is derived from ${service}:; remove it from env`);
+    for (const [component, c] of Object.entries(app.components ?? {})) {
+      const env = (c as { env?: Record<string, string> }).env;
+      if (env && name in env) issue(ctx, ["components", component, "env", name], `${name} is derived from ${service}:; remove it from the component's env`);
+    }
+  }
+  // Locally the bucket's key pair reaches the pods under these names; a secret of the same name would be shadowed.
+  if (app.storage) {
+    for (const name of STORAGE_KEY_NAMES) if (name in app.secrets) issue(ctx, ["secrets", name], `${name} is the bucket's key pair locally (and the pods' role on AWS) when storage: is used; remove it from secrets`);
+  }
+  // Export jobs connect with the database's URL.
+  if (app.database && Object.keys(app.exports ?? {}).length > 0 && !Object.values(app.database.env).some((f) => "url" in f)) {
+    issue(ctx, ["database", "env"], "exports connect with the database's URL: derive one, e.g. add DATABASE_URL: url");
   }
 }

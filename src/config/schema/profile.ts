@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { email, envName, hostname, imageRef, port, resources } from "./common.js";
+import { dnsLabel, email, envName, hostname, imageRef, port, resources } from "./common.js";
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "an AWS region such as eu-central-1" });
 
@@ -98,6 +98,28 @@ const objectStoreSpec = z.discriminatedUnion("type", [
   }),
 ]);
 
+const autoscaleSpec = z.strictObject({ min: z.int().min(1), max: z.int().min(1), cpu: z.int().min(10).max(100).default(70) });
+
+const redisEndpoint = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("a Redis container beside the local cluster") }),
+  z.strictObject({
+    type: z.literal("elasticache").describe("ElastiCache (or any Redis); its auth token is the stored secret redis.password"),
+    host: hostname,
+    port: port.default(6379),
+    tls: z.boolean().default(true).describe("in-transit encryption (rediss://); ElastiCache requires it with an auth token"),
+    username: z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: "a Redis user name such as default" }).default("default"),
+  }),
+]);
+
+const storageEndpoint = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local").describe("a bucket named after the app in the local object store") }),
+  z.strictObject({
+    type: z.literal("s3").describe("an S3 bucket; the pods reach it with the cluster role (IRSA), no keys"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "an S3 bucket name such as shop-prod-uploads" }),
+    region: awsRegion.optional(),
+  }),
+]);
+
 const imageComponents = [
   "k3s",
   "registry",
@@ -106,6 +128,7 @@ const imageComponents = [
   "pebble-challtestsrv",
   "smtp",
   "object-store",
+  "redis",
 ] as const;
 
 /** The platform's images (src/charts/platform-images.ts says where each chart takes them). */
@@ -157,6 +180,7 @@ const localPorts = z.strictObject({
   smtpUi: port.default(8025),
   kubeApi: port.default(6443),
   objectStore: port.default(9000),
+  redis: port.default(6379),
 }).superRefine((ports, ctx) => {
   // Two services cannot listen on one host port; a default counts as much as a port written out.
   const owner = new Map<number, string>();
@@ -184,6 +208,8 @@ export const profileSchema = z
     smtp: smtpSpec.default({ type: "local" }),
     secretStore: secretStoreSpec.default({ type: "local" }),
     objectStore: objectStoreSpec.default({ type: "local" }).describe("where `devstack export` writes Parquet files"),
+    redis: redisEndpoint.default({ type: "local" }).describe("where the app's redis: lives"),
+    storage: storageEndpoint.default({ type: "local" }).describe("where the app's storage: bucket lives"),
     images: imagesSpec.default({ overrides: {} }),
     ports: localPorts.default({
       http: 80,
@@ -197,12 +223,22 @@ export const profileSchema = z
       smtpUi: 8025,
       kubeApi: 6443,
       objectStore: 9000,
+      redis: 6379,
     }),
     replicas: z.int().min(1).max(100).optional().describe("overrides service.replicas"),
     resources: resources.optional().describe("overrides service.resources"),
-    autoscale: z
-      .strictObject({ min: z.int().min(1), max: z.int().min(1), cpu: z.int().min(10).max(100).default(70) })
-      .optional(),
+    autoscale: autoscaleSpec.optional(),
+    components: z
+      .record(
+        dnsLabel,
+        z.strictObject({
+          replicas: z.int().min(1).max(100).optional().describe("overrides the component's replicas"),
+          resources: resources.optional().describe("overrides the component's resources"),
+          autoscale: autoscaleSpec.optional(),
+        }),
+      )
+      .default({})
+      .describe("per component of the app: replicas, resources and autoscale, over the profile-wide ones"),
     vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "a variable name such as api_host" }), z.string()).default({}),
   })
   .superRefine((profile, ctx) => {
@@ -210,10 +246,8 @@ export const profileSchema = z
     const local: [keyof typeof profile, string][] = [
       ["registry", "ecr or generic"],
       ["acme", "letsencrypt or letsencrypt-staging"],
-      ["database", "external"],
       ["smtp", "relay"],
       ["secretStore", "aws-secrets-manager"],
-      ["objectStore", "s3"],
     ];
     for (const [key, instead] of profile.cluster.type === "k3s" ? [] : local) {
       const spec = profile[key] as { type: string };
@@ -238,8 +272,14 @@ export const profileSchema = z
     if (profile.objectStore.type === "s3" && !profile.objectStore.region && profile.cluster.type !== "eks") {
       ctx.addIssue({ code: "custom", path: ["objectStore"], message: "an s3 object store needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
     }
+    if (profile.storage.type === "s3" && !profile.storage.region && profile.cluster.type !== "eks") {
+      ctx.addIssue({ code: "custom", path: ["storage"], message: "an s3 bucket needs region: (it defaults to the EKS cluster's region only with cluster type eks)", params: { plain: true } });
+    }
     if (profile.autoscale && profile.autoscale.min > profile.autoscale.max) {
       ctx.addIssue({ code: "custom", path: ["autoscale", "min"], message: "min must not exceed max", params: { plain: true } });
+    }
+    for (const [name, c] of Object.entries(profile.components)) {
+      if (c.autoscale && c.autoscale.min > c.autoscale.max) ctx.addIssue({ code: "custom", path: ["components", name, "autoscale", "min"], message: "min must not exceed max", params: { plain: true } });
     }
   });
 

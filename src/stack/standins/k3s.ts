@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type Docker from "dockerode";
-import { extract } from "tar-stream";
 import { parse, stringify } from "yaml";
 import { goYaml } from "../../config/go-yaml.js";
 import { DevstackError } from "../../errors.js";
 import { writeDurable } from "../../fs/durable.js";
+import { readContainerFile } from "../container-files.js";
 import { volumeName } from "../names.js";
 import { sleep } from "../wait.js";
 import { REGISTRY_PORT } from "./registry.js";
@@ -49,31 +49,6 @@ export const k3s: StandIn = {
 export function registriesYaml(registryPort: number): string {
   return goYaml({ mirrors: { [`localhost:${registryPort}`]: { endpoint: [`http://registry:${REGISTRY_PORT}`] } } });
 }
-async function readFileFromContainer(container: Docker.Container, path: string): Promise<string | undefined> {
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await container.getArchive({ path });
-  } catch {
-    return undefined;
-  }
-  return new Promise((resolve, reject) => {
-    const tar = extract();
-    let content: string | undefined;
-    tar.on("entry", (_header, entry, next) => {
-      const chunks: Buffer[] = [];
-      entry.on("data", (c: unknown) => chunks.push(c as Buffer));
-      entry.on("end", () => {
-        content ??= Buffer.concat(chunks).toString("utf8");
-        next();
-      });
-      entry.resume();
-    });
-    tar.on("finish", () => resolve(content));
-    tar.on("error", reject);
-    stream.pipe(tar);
-  });
-}
-
 async function lastLogLines(container: Docker.Container, lines = 20): Promise<string> {
   const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
   // The log stream is multiplexed: 8-byte frame headers precede each chunk.
@@ -95,7 +70,7 @@ export async function waitForK3s(docker: Docker, name: string, apiPort: number, 
   const deadline = Date.now() + timeoutMs;
   let kubeconfig: string | undefined;
   while (Date.now() < deadline) {
-    kubeconfig = await readFileFromContainer(container, "/etc/rancher/k3s/k3s.yaml");
+    kubeconfig = await readContainerFile(container, "/etc/rancher/k3s/k3s.yaml");
     if (kubeconfig) break;
     await sleep(1000);
   }

@@ -1,12 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_OBJECT_STORE_REGION, S3_KEY_ENV } from "../../project/names.js";
+import { runsLocalObjectStore } from "../../secrets/model.js";
 import { volumeName } from "../names.js";
 import { resolveImage, type StandIn } from "./standin.js";
 
 /** S3's stand-in: RustFS, its data in a volume, its only key pair from the secret store. */
 const S3_PORT = 9000;
 
-/** The object store's only key pair, generated into the app group of the secret store. */
+/** The object store's only key pair, generated into the app group of the secret store; the app's storage: gets it as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. */
 export const OBJECT_STORE_ACCESS_KEY = { group: "app" as const, name: S3_KEY_ENV.accessKeyId };
 export const OBJECT_STORE_SECRET_KEY = { group: "app" as const, name: S3_KEY_ENV.secretAccessKey };
 
@@ -15,7 +16,7 @@ export const objectStore: StandIn = {
   nameSuffix: "object-store",
   image: "docker.io/rustfs/rustfs:1.0.0",
   memoryMi: 96,
-  wanted: ({ config }) => config.profile.objectStore.type === "local",
+  wanted: ({ config }) => runsLocalObjectStore(config),
   container: ({ config, stack }) => ({
     component: "object-store",
     image: resolveImage(objectStore, config.profile.images),

@@ -7,7 +7,7 @@ import type { Group } from "../../project/names.js";
 // health check, environment and volumes. src/stack/components.ts assembles
 // the stack's spec from them.
 
-export type Component = "k3s" | "registry" | "postgres" | "pebble" | "pebble-challtestsrv" | "smtp" | "object-store";
+export type Component = "k3s" | "registry" | "postgres" | "pebble" | "pebble-challtestsrv" | "smtp" | "object-store" | "redis";
 
 export type HostPorts = ResolvedConfig["profile"]["ports"];
 
@@ -36,6 +36,8 @@ export interface ContainerSpec {
   healthcheck?: string[];
   privileged?: boolean;
   hostname?: string;
+  /** The user its command runs as, when the image's entrypoint would otherwise keep root for a command it does not know. */
+  user?: string;
   tmpfs?: string[];
   /** Memory reserved for it (Docker's soft reservation), which `up --dry-run` adds to the local budget. */
   memoryMi: number;

@@ -15,12 +15,16 @@ async function products() {
 
 function page(items) {
   const rows = items.map((p) => `<li>${escape(p.name)} — ${(p.price_cents / 100).toFixed(2)} € <button data-id="${p.id}">buy</button></li>`).join("");
-  return `<!doctype html><meta charset="utf-8"><title>shop</title><h1>shop</h1><ul>${rows}</ul>
+  return `<!doctype html><meta charset="utf-8"><title>shop</title><h1>shop</h1>
+<label>your email <input id="email" type="email" autocomplete="email" required></label>
+<ul>${rows}</ul>
 <script>
 for (const b of document.querySelectorAll("button")) b.onclick = async () => {
-  // In the browser, the same host: /api is routed to the API.
-  const r = await fetch("/api/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ productId: Number(b.dataset.id) }) });
-  b.textContent = r.ok ? "ordered" : "failed";
+  const email = document.getElementById("email");
+  if (!email.reportValidity()) return;
+  // In the browser, the same host: /api is routed to the API. The confirmation comes by mail, from the worker.
+  const r = await fetch("/api/orders", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ productId: Number(b.dataset.id), email: email.value }) });
+  b.textContent = r.ok ? \`ordered (#\${(await r.json()).id})\` : "failed";
 };
 </script>`;
 }
