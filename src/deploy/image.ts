@@ -34,7 +34,11 @@ function follow(docker: Docker, stream: NodeJS.ReadableStream, what: string, onL
   );
 }
 
-/** Builds the app image through the Engine API (the classic builder works on every engine). */
+/**
+ * Builds the app image through the Engine API (the classic builder works on
+ * every engine). No build-time labels: the classic builder commits each one
+ * as a step of its own after the last cached layer, which a save pays for.
+ */
 export async function buildImage(docker: Docker, options: { context: string; dockerfile: string; target?: string; args: Record<string, string>; tag: string; platform?: string; onLine?: (line: string) => void }): Promise<void> {
   const stream = await docker.buildImage(await contextTar(options.context), {
     t: options.tag,
@@ -42,7 +46,6 @@ export async function buildImage(docker: Docker, options: { context: string; doc
     ...(options.target ? { target: options.target } : {}),
     buildargs: options.args,
     ...(options.platform ? { platform: options.platform } : {}),
-    labels: { "devstack.build": "true" },
     rm: true,
   });
   await follow(docker, stream, `building ${options.tag}`, options.onLine);
