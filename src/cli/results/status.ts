@@ -18,5 +18,8 @@ export const schema = result("status", {
     }),
   ),
   volumes: z.array(z.string()),
+  /** The app's components in the local cluster (ready/desired replicas, version); null when no cluster runs or it did not answer. */
+  app: z.array(z.strictObject({ component: z.string(), ready: z.number(), desired: z.number(), version: z.string() })).nullable(),
+  appProblem: z.string().optional(),
   urls: z.strictObject({ app: z.string(), grafana: z.string(), mail: z.string(), components: z.record(z.string(), z.array(z.string())) }).nullable(),
 });
