@@ -38,13 +38,15 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   program
     .command("init")
-    .description("scaffold devstack.yaml and profiles/{local,prod}.yaml for the app in this directory")
+    .description("infer devstack.yaml and profiles/{local,prod}.yaml from the repository in this directory (run it at a monorepo's root)")
     .option("--name <name>", "the app's name (default: package.json name or the directory name)")
-    .option("--port <port>", "the port the app listens on (default: the Dockerfile's EXPOSE)")
+    .option("--port <port>", "the port the main web component listens on (default: what the repository says)")
+    .option("--dockerfile <path>", "the Dockerfile of the main component, relative to this directory (default: the one found)")
+    .option("--context <dir>", "its build context (default: compose's build.context, else the Dockerfile's directory)")
     .option("--force", "overwrite files that exist")
-    .option("--ci <provider>", "also write a CI workflow: tests with `devstack test`, deploy to staging, promote to prod behind an approval (github)")
+    .option("--ci <provider>", "also write a CI workflow: the app's tests with `devstack test`, deploy to staging, promote to prod behind an approval (github)")
     .addOption(jsonOption())
-    .addHelpText("after", examples(["cd my-app && devstack init", "devstack init --name shop --port 3000 --force", "devstack init --ci github"]))
+    .addHelpText("after", examples(["cd my-app && devstack init", "devstack init --name shop --port 3000 --force", "devstack init --dockerfile services/api/Dockerfile --context .", "devstack init --ci github"]))
     .action(dispatch(() => import("./commands/init.js")));
 
   program

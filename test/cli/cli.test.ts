@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { devstack, devstackAsync, jsonError, jsonResult, programCommands, ROOT } from "../support/cli.js";
@@ -173,7 +173,14 @@ describe("init", () => {
     writeFileSync(join(dir, "Dockerfile"), "FROM node:22-slim\nEXPOSE 3000\n");
     const first = devstack(["init", "--json"], { cwd: dir });
     expect(first.code).toBe(0);
-    expect(jsonResult(first.stdout)).toMatchObject({ command: "init", written: ["devstack.yaml", "profiles/local.yaml", "profiles/prod.yaml"], detected: { name: "shop", port: 3000 } });
+    const result = jsonResult<{ facts: { kind: string; source: string; confirmed: boolean }[]; guesses: { path: string }[] }>(first.stdout);
+    expect(result).toMatchObject({ command: "init", written: ["devstack.yaml", "profiles/local.yaml", "profiles/prod.yaml"] });
+    expect(result.facts).toContainEqual({ kind: "dockerfile", value: expect.objectContaining({ dockerfile: "Dockerfile", context: ".", port: 3000 }), source: "Dockerfile", confirmed: true });
+    expect(result.guesses.map((g) => g.path)).toContain("components.web.readiness");
+    const written = readFileSync(join(dir, "devstack.yaml"), "utf8");
+    expect(written).toMatch(/^name: shop$/m);
+    expect(written).toMatch(/readiness: \{tcp: true\} # guess: /);
+    expect(written).not.toMatch(/SESSION_KEY|PUBLIC_URL/);
     for (const profile of ["local", "prod"]) expect(devstack(["config", "--profile", profile], { cwd: dir }).code).toBe(0);
 
     writeFileSync(join(dir, "devstack.yaml"), "# mine\nname: mine\nservice:\n  port: 1\n");
@@ -192,6 +199,7 @@ describe("init", () => {
     const dir = tempDir("devstack-init-ci-");
     // config checks that the Dockerfile the scaffold names exists.
     writeFileSync(join(dir, "Dockerfile"), "FROM scratch\n");
+    writeFileSync(join(dir, "package.json"), '{"name":"shop","scripts":{"test":"node --test"}}');
     expect(devstack(["init", "--ci", "github"], { cwd: dir }).code).toBe(0);
     const { parse } = await import("yaml");
     const workflow = parse(readFileSync(join(dir, ".github", "workflows", "devstack.yml"), "utf8")) as { jobs: Record<string, { needs?: string; environment?: string; steps: { run?: string }[] }> };
@@ -206,8 +214,46 @@ describe("init", () => {
     expect(diff.differences.map((d) => d.path)).toContain("profile.domain");
   });
 
-  it("rejects a port that is not one", () => {
-    expect(devstack(["init", "--port", "http"], { cwd: tempDir("devstack-init-") }).code).toBe(2);
+  it("names the flag that is wrong, before reading the repository", () => {
+    // No Dockerfile here either: the flag is reported first.
+    const cases: [string[], string][] = [
+      [["--name", "Bad Name"], '--name "Bad Name": expected a DNS label (lower-case letters, digits, -; at most 40 characters)'],
+      [["--port", "http"], '--port "http": expected a port number from 1 to 65535'],
+      [["--port", "70000"], '--port "70000": expected a port number from 1 to 65535'],
+      [["--ci", "gitlab"], '--ci "gitlab": expected github'],
+      [["--dockerfile", "nope/Dockerfile"], '--dockerfile "nope/Dockerfile": expected a Dockerfile, found nothing'],
+      [["--context", "../.."], '--context "../..": expected a path inside'],
+      [["--context", "."], '--context ".": expected a directory with a Dockerfile, found none'],
+    ];
+    for (const [args, message] of cases) {
+      const dir = tempDir("devstack-init-flags-");
+      const r = devstack(["init", ...args, "--json"], { cwd: dir });
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(jsonError(r.stdout)).toMatchObject({ kind: "usage", message: expect.stringContaining(message) });
+      expect(existsSync(join(dir, "devstack.yaml"))).toBe(false);
+    }
+  });
+
+  it("refuses to plan a build of a Dockerfile that is not there, and says what it must run", () => {
+    const dir = tempDir("devstack-init-procfile-");
+    writeFileSync(join(dir, "package.json"), '{"name":"procs"}');
+    writeFileSync(join(dir, "Procfile"), "web: node src/web.js\n");
+    const r = devstack(["init"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("no Dockerfile found");
+    expect(r.stderr).toContain("--dockerfile <path>");
+    expect(r.stderr).toContain("node src/web.js");
+    expect(existsSync(join(dir, "devstack.yaml"))).toBe(false);
+  });
+
+  it("builds from the Dockerfile and context the flags name, in a monorepo", () => {
+    const dir = tempDir("devstack-init-mono-");
+    mkdirSync(join(dir, "services", "api"), { recursive: true });
+    writeFileSync(join(dir, "services", "api", "Dockerfile"), "FROM node:22-slim\nEXPOSE 4000\n");
+    writeFileSync(join(dir, "package.json"), '{"name":"mono"}');
+    expect(devstack(["init", "--dockerfile", "services/api/Dockerfile", "--context", "."], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(dir, "devstack.yaml"), "utf8")).toMatch(/build: \{context: \., dockerfile: services\/api\/Dockerfile\}/);
+    expect(devstack(["render", "--profile", "prod"], { cwd: dir, env: { DEVSTACK_OFFLINE: "1" } }).code).toBe(0);
   });
 });
 

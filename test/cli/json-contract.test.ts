@@ -85,7 +85,7 @@ const cases: Case[] = [
   { command: "version", args: ["--version", "--json"], result: { code: 0 } },
   { command: "init", args: ["init", "--json"], cwd: initDir, result: { code: 0 } },
   { command: "init", args: ["init", "--json"], cwd: initDir, error: { code: 1, says: /already exist/ } },
-  { command: "init", args: ["init", "--port", "http", "--json"], cwd: () => tempDir("devstack-contract-port-"), error: { kind: "usage", code: 2, says: /--port http is not a port number/ } },
+  { command: "init", args: ["init", "--port", "http", "--json"], cwd: () => tempDir("devstack-contract-port-"), error: { kind: "usage", code: 2, says: /--port "http": expected a port number/ } },
   { command: "status", args: ["status", "--json"], cwd: initDir, result: { code: 0 } },
   { command: "status", args: ["status", "--json"], cwd: initDir, env: noEngine, error: { code: 1, says: /no Docker engine answers/ } },
   { command: "down", args: ["down", "--json"], cwd: initDir, result: { code: 0 } },

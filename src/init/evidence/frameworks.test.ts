@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import type { Found } from "../facts.js";
+import { frameworkFacts } from "./frameworks.js";
+import { healthRouteFacts, listenPortFacts } from "./routes.js";
+import { memoryRepo } from "./util.js";
+
+const brief = (facts: Found[]) => facts.map((f) => `${f.confirmed ? "+" : "?"}${f.kind} ${JSON.stringify(f.value)} @${f.source}`);
+
+describe("rails", () => {
+  it("confirms /up from routes.rb and migrations from db/migrate; sidekiq worker is a guess", () => {
+    const facts = frameworkFacts(
+      memoryRepo({
+        Gemfile: 'gem "rails"\ngem "sidekiq"\n',
+        "config/routes.rb": 'Rails.application.routes.draw do\n  get "up" => "rails/health#show", as: :rails_health_check\nend\n',
+        "db/migrate/20240101000000_create_users.rb": "",
+        "config/sidekiq.yml": "",
+      }),
+    );
+    expect(brief(facts)).toEqual([
+      '+health {"path":"/up"} @config/routes.rb:2',
+      '?port {"port":3000} @Gemfile:1',
+      '+migrate {"command":["bin/rails","db:migrate"]} @db/migrate',
+      '?process {"name":"sidekiq","role":"worker","command":["bundle","exec","sidekiq","-C","config/sidekiq.yml"]} @Gemfile:2',
+    ]);
+  });
+
+  it("guesses /up and the migration without signs", () => {
+    expect(brief(frameworkFacts(memoryRepo({ Gemfile: 'gem "rails"\n' })))).toEqual([
+      '?health {"path":"/up"} @Gemfile:1',
+      '?port {"port":3000} @Gemfile:1',
+      '?migrate {"command":["bin/rails","db:migrate"]} @Gemfile:1',
+    ]);
+  });
+});
+
+describe("python frameworks", () => {
+  it("django: migrate (confirmed by migrations), port, celery with the project package", () => {
+    const facts = frameworkFacts(
+      memoryRepo({
+        "requirements.txt": "django\ncelery\n",
+        "manage.py": "",
+        "shop/settings.py": "",
+        "shop/celery.py": "app = Celery('shop')\n",
+        "orders/migrations/0001_initial.py": "",
+      }),
+    );
+    expect(brief(facts)).toEqual([
+      '+migrate {"command":["python","manage.py","migrate"]} @manage.py',
+      '?port {"port":8000} @requirements.txt:1',
+      '?process {"name":"celery","role":"worker","command":["celery","-A","shop","worker"]} @requirements.txt:2',
+    ]);
+  });
+
+  it("flask 5000, fastapi 8000, alembic", () => {
+    expect(brief(frameworkFacts(memoryRepo({ "requirements.txt": "flask\n" })))).toEqual(['?port {"port":5000} @requirements.txt:1']);
+    expect(brief(frameworkFacts(memoryRepo({ "requirements.txt": "fastapi\n", "alembic.ini": "" })))).toEqual([
+      '?port {"port":8000} @requirements.txt:1',
+      '+migrate {"command":["alembic","upgrade","head"]} @alembic.ini',
+    ]);
+  });
+});
+
+describe("jvm, php, node", () => {
+  it("spring boot: port from application.properties, actuator health", () => {
+    const pom = "<project>\n<artifactId>spring-boot-starter-web</artifactId>\n<artifactId>spring-boot-starter-actuator</artifactId>\n</project>";
+    expect(brief(frameworkFacts(memoryRepo({ "pom.xml": pom, "src/main/resources/application.properties": "spring.application.name=x\nserver.port=9090\n" })))).toEqual([
+      '+port {"port":9090} @src/main/resources/application.properties:2',
+      '?health {"path":"/actuator/health"} @pom.xml:3',
+    ]);
+    expect(brief(frameworkFacts(memoryRepo({ "pom.xml": pom, "src/main/resources/application.yml": "server:\n  port: 8181\n" })))[0]).toBe('+port {"port":8181} @src/main/resources/application.yml:2');
+    expect(brief(frameworkFacts(memoryRepo({ "pom.xml": pom })))[0]).toBe('?port {"port":8080} @pom.xml');
+  });
+
+  it("laravel migrate", () => {
+    expect(brief(frameworkFacts(memoryRepo({ "composer.json": '{"require":{"laravel/framework":"^11"}}', "database/migrations/2024_create_users.php": "" })))).toEqual([
+      '+migrate {"command":["php","artisan","migrate","--force"]} @database/migrations',
+    ]);
+  });
+
+  it("next, prisma, scripts.migrate and a bullmq worker script", () => {
+    const pkg = '{\n"scripts": {"migrate": "node-pg-migrate up", "worker": "node worker.js"},\n"dependencies": {"next": "14", "@prisma/client": "5", "bullmq": "5"}\n}';
+    expect(brief(frameworkFacts(memoryRepo({ "package.json": pkg, "prisma/migrations/20240101_init/migration.sql": "", "yarn.lock": "" })))).toEqual([
+      '?port {"port":3000} @package.json:3',
+      '+migrate {"command":["npx","prisma","migrate","deploy"]} @prisma/migrations',
+      '+migrate {"command":["yarn","run","migrate"]} @package.json',
+      '+process {"name":"worker","role":"worker","command":["yarn","run","worker"]} @package.json',
+    ]);
+  });
+});
+
+describe("code literals", () => {
+  it("finds listen ports in several languages", () => {
+    const repo = memoryRepo({
+      "a.js": "app.listen(4000, () => {});",
+      "b.ts": "const port = Number(process.env.PORT) || 8081;",
+      "c.js": "await fastify.listen({ host: '0.0.0.0', port: 3001 });",
+      "d.go": 'log.Fatal(http.ListenAndServe(":8082", mux))',
+      "e.go": 'r.Run(":8083")',
+      "f.py": "app.run(host='0.0.0.0', port=5001)",
+      "config/puma.rb": 'port ENV.fetch("PORT") { 3002 }',
+      "g.js": "server.listen(port)",
+    });
+    expect(brief(listenPortFacts(repo, repo.files)).map((s) => s.replace(/^\+port /, ""))).toEqual([
+      '{"port":4000} @a.js:1',
+      '{"port":8081} @b.ts:1',
+      '{"port":3001} @c.js:1',
+      '{"port":3002} @config/puma.rb:1',
+      '{"port":8082} @d.go:1',
+      '{"port":8083} @e.go:1',
+      '{"port":5001} @f.py:1',
+    ]);
+  });
+
+  it("finds health routes declared in code, once each, not bare strings", () => {
+    const repo = memoryRepo({
+      "a.js": 'const url = "/status";\napp.get("/healthz", (req, res) => res.send("ok"));\nrouter.get("/healthz", h);',
+      "b.py": '@app.get("/health")\ndef health(): ...',
+      "c.go": 'mux.HandleFunc("/ping", ping)',
+      "D.java": '@GetMapping("/status")',
+      "config/routes.rb": 'get "/up" => "health#show"',
+    });
+    expect(brief(healthRouteFacts(repo, repo.files.filter((f) => !f.endsWith(".rb"))))).toEqual([
+      '+health {"path":"/status"} @D.java:1',
+      '+health {"path":"/healthz"} @a.js:2',
+      '+health {"path":"/health"} @b.py:1',
+      '+health {"path":"/ping"} @c.go:1',
+      '+health {"path":"/up"} @config/routes.rb:1',
+    ]);
+  });
+});

@@ -1,0 +1,310 @@
+import { posix } from "node:path";
+import { looksLikeSecret } from "../config/schema/app.js";
+import { toDnsLabel } from "./detect.js";
+import type { DockerfileFact, FactOf, Found, ProcessFact, ServiceKind } from "./facts.js";
+import { generatable, impliedService, PLATFORM_NAMES, selfValue, serviceEnv } from "./variables.js";
+
+// From facts to the devstack.yaml a careful engineer would write. Every value
+// that rests on a convention rather than on the repository is listed as a
+// guess, so the written file says which lines to check.
+
+export interface Guess {
+  /** Dotted key path in devstack.yaml, e.g. components.web.port. */
+  path: string;
+  value: unknown;
+  why: string;
+}
+
+export interface InferOptions {
+  /** Wins over the name fact. */
+  name?: string;
+  /** Used when no fact names the app. */
+  fallbackName?: string;
+  port?: number;
+  /** Root-relative; override the primary component's build. */
+  dockerfile?: string;
+  context?: string;
+  /** The database's name as the repository's own config names it. */
+  databaseName?: string;
+}
+
+export interface Inferred {
+  app: Record<string, unknown>;
+  guesses: Guess[];
+  problems: string[];
+}
+
+type Component = Record<string, unknown>;
+
+
+const of = <K extends Found["kind"]>(facts: Found[], kind: K) => facts.filter((f): f is Found & FactOf<K> => f.kind === kind);
+
+const dirOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".");
+
+/** The image a process runs: its own Dockerfile fact, the one whose context is the process's directory, or the primary. */
+function imageFor(p: ProcessFact, dockerfiles: DockerfileFact[], primary: DockerfileFact | undefined): DockerfileFact | undefined {
+  if (p.dockerfile) return dockerfiles.find((d) => d.dockerfile === p.dockerfile && (p.context === undefined || d.context === p.context)) ?? { dockerfile: p.dockerfile, context: p.context ?? dirOf(p.dockerfile) };
+  if (p.context) return dockerfiles.find((d) => d.context === p.context) ?? { dockerfile: p.context === "." ? "Dockerfile" : `${p.context}/Dockerfile`, context: p.context };
+  return primary;
+}
+
+interface Declared {
+  p: ProcessFact;
+  confirmed: boolean;
+  source: string;
+}
+
+/**
+ * One process per name; compose, Procfile and app.json often declare the
+ * same one. A worker only a dependency suggests (sidekiq in the Gemfile)
+ * yields to a declared one running the same tool, and is otherwise named worker.
+ */
+function mergedProcesses(facts: Found[]): Declared[] {
+  const byName = new Map<string, Declared>();
+  const all = of(facts, "process").sort((a, b) => Number(b.confirmed) - Number(a.confirmed));
+  for (const f of all) {
+    let name = toDnsLabel(f.value.name);
+    if (!f.confirmed && f.value.role === "worker") {
+      const tool = f.value.command?.find((w) => !["bundle", "exec", "python", "-m", "poetry", "run", "uv"].includes(w));
+      const declared = [...byName.values()].some(({ p }) => p.role === "worker" && (tool === undefined || p.command?.some((w) => w.includes(tool))));
+      if (declared) continue;
+      if (!byName.has("worker")) name = "worker";
+    }
+    const seen = byName.get(name);
+    if (!seen) byName.set(name, { p: { ...f.value, name }, confirmed: f.confirmed, source: f.source });
+    else seen.p = { ...f.value, ...seen.p, env: [...(seen.p.env ?? []), ...(f.value.env ?? [])] };
+  }
+  return [...byName.values()];
+}
+
+/** A Dockerfile for development or tests is not what production runs. */
+const auxiliary = (d: DockerfileFact) => /(^|[./-])(dev|develop|development|test|tests|ci|local|debug)([./-]|$)/i.test(d.dockerfile.split("/").pop() ?? "") || /(^|\/)(test|tests|e2e|\.devcontainer|docs?)(\/|$)/.test(d.context);
+
+/** Whether a fact read at `source` lies in a component's build context. */
+const under = (source: string, context: string) => context !== "." && source.startsWith(`${context}/`);
+
+const WEB_NAMES = ["web", "frontend", "app", "www", "site", "client", "ui"];
+
+const sameWords = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.join(" ") === b.join(" ");
+
+function buildOf(d: DockerfileFact): Record<string, unknown> {
+  const build: Record<string, unknown> = { context: d.context };
+  // build.dockerfile is relative to the context, as docker build -f is not.
+  build.dockerfile = posix.relative(d.context, d.dockerfile);
+  if (d.target) build.target = d.target;
+  return build;
+}
+
+export function infer(facts: Found[], options: InferOptions = {}): Inferred {
+  const guesses: Guess[] = [];
+  const problems: string[] = [];
+  const guess = (path: string, value: unknown, why: string) => guesses.push({ path, value, why });
+
+  const nameFact = of(facts, "name")[0];
+  const name = options.name ?? (nameFact ? toDnsLabel(nameFact.value) : toDnsLabel(options.fallbackName ?? "app"));
+  if (!options.name && (!nameFact || !nameFact.confirmed)) guess("name", name, nameFact ? `from ${nameFact.source}` : "from the directory name");
+  const app: Record<string, unknown> = { name };
+
+  // Docker resolves a build's Dockerfile against the context: the context is what must be right.
+  let dockerfiles = of(facts, "dockerfile").map((f) => f.value);
+  // The primary builds first: the migration and jobs run its image. A root Dockerfile, else the first declared web process's.
+  const firstWeb = of(facts, "process").find((f) => f.value.role === "web" && (f.value.dockerfile || f.value.context))?.value;
+  let primary =
+    dockerfiles.find((d) => d.dockerfile === "Dockerfile" || d.dockerfile === "Containerfile") ??
+    dockerfiles.find((d) => firstWeb && (d.dockerfile === firstWeb.dockerfile || (!firstWeb.dockerfile && d.context === firstWeb.context))) ??
+    dockerfiles[0];
+  if (options.dockerfile || options.context) {
+    const found = options.dockerfile ? dockerfiles.find((d) => d.dockerfile === options.dockerfile) : dockerfiles.find((d) => d.context === options.context);
+    const path = options.dockerfile ?? found?.dockerfile ?? (options.context === "." ? "Dockerfile" : `${options.context}/Dockerfile`);
+    const chosen: DockerfileFact = { ...(found ?? { dockerfile: path }), context: options.context ?? found?.context ?? "." };
+    dockerfiles = [chosen, ...dockerfiles.filter((d) => d !== found)];
+    primary = chosen;
+  }
+
+  const processes = mergedProcesses(facts);
+  const longRunning = processes.filter(({ p }) => p.role === "web" || p.role === "worker");
+  if (!primary) {
+    const web = longRunning.find(({ p }) => p.role === "web")?.p;
+    problems.push(
+      web?.command
+        ? `no Dockerfile found: add one whose CMD runs the ${web.name} process (${web.command.join(" ")})${web.port ? ` listening on port ${web.port}` : ""}, or name one with --dockerfile <path>`
+        : "no Dockerfile found: add a Dockerfile, or name one with --dockerfile <path>",
+    );
+  }
+  if (!longRunning.some(({ p }) => p.role === "web")) {
+    // No declared processes: each production Dockerfile is a component, named by its directory.
+    const images = longRunning.length === 0 ? dockerfiles.filter((d) => d === primary || !auxiliary(d)) : primary ? [primary] : [];
+    const named = images.map((d) => ({ d, name: images.length === 1 || d.context === "." ? "web" : toDnsLabel(d.context.split("/").pop() ?? "web") }));
+    for (const { d, name } of named.filter((n, i) => named.findIndex((m) => m.name === n.name) === i)) {
+      const serves = d.port !== undefined || d === primary || of(facts, "port").some((f) => under(f.source, d.context));
+      longRunning.push({ p: { name, role: serves ? "web" : "worker", dockerfile: d.dockerfile, context: d.context }, confirmed: true, source: d.dockerfile });
+    }
+  }
+  if (longRunning.length === 0) longRunning.push({ p: { name: "web", role: "web" }, confirmed: true, source: "" });
+
+  // Routed at /: the web process whose name says so, else the first one.
+  const webs = longRunning.filter(({ p }) => p.role === "web");
+  const root = webs.find(({ p }) => WEB_NAMES.includes(p.name))?.p ?? webs[0]?.p;
+
+  const healthFacts = of(facts, "health");
+  const portFacts = of(facts, "port");
+  const components: Record<string, Component> = {};
+  const builders = new Map<DockerfileFact, string>();
+  const ordered = [...longRunning].sort((a, b) => Number(imageFor(b.p, dockerfiles, primary) === primary) - Number(imageFor(a.p, dockerfiles, primary) === primary) || Number(b.p.role === "web") - Number(a.p.role === "web"));
+  for (const { p, confirmed, source } of ordered) {
+    const at = `components.${p.name}`;
+    const image = imageFor(p, dockerfiles, primary);
+    const c: Component = {};
+    const builder = image ? builders.get(image) : undefined;
+    if (builder) {
+      c.image = builder;
+      if (p.command) c.command = p.command;
+      else problems.push(`${p.name} runs the image of ${builder} but no command says what it runs`);
+    } else if (image) {
+      builders.set(image, p.name);
+      c.build = buildOf(image);
+      // Without a CMD in exec form the Dockerfile cannot be checked: the declared command is kept.
+      if (p.command && !sameWords(p.command, image.command) && (image.command === undefined || p.role !== "web")) c.command = p.command;
+    } else {
+      c.build = { context: "." };
+    }
+    if (p.role === "web") {
+      const mine = <F extends { source: string; value: { component?: string } }>(list: F[]) => {
+        const own = list.filter((f) => f.value.component === p.name || (f.value.component === undefined && image && under(f.source, image.context)));
+        if (own.length > 0 || p !== root) return own;
+        return list.filter((f) => f.value.component === undefined && !dockerfiles.some((d) => under(f.source, d.context)));
+      };
+      const ports = mine(portFacts);
+      const portFact = ports.find((f) => f.confirmed);
+      const convention = ports.find((f) => !f.confirmed);
+      const port = (p === root ? options.port : undefined) ?? p.port ?? portFact?.value.port ?? image?.port ?? convention?.value.port;
+      if (port === undefined) {
+        c.port = 8080;
+        guess(`${at}.port`, 8080, "nothing in the repository names the port");
+      } else {
+        c.port = port;
+        if (port === convention?.value.port && p.port === undefined && portFact === undefined && image?.port === undefined && options.port === undefined) guess(`${at}.port`, port, `the usual port (${convention.source})`);
+      }
+      c.routes = [{ path: p === root ? "/" : `/${p.name}` }];
+      if (p !== root) guess(`${at}.routes`, c.routes, "only one component can have /; check the prefix this one serves");
+      const paths = [p.health, image?.health, ...mine(healthFacts).map((f) => f.value.path)].filter((h): h is string => h !== undefined);
+      // A separate readiness path checks dependencies; restarting on it would restart on a database blip.
+      const ready = paths.find((h) => /ready/i.test(h)) ?? paths[0];
+      const alive = paths.find((h) => /health|live|alive|ping|\/up$/i.test(h) && !/ready/i.test(h)) ?? ready;
+      const healthFact = healthFacts.find((f) => f.value.path === ready);
+      if (ready) {
+        c.readiness = { http: ready };
+        c.liveness = { http: alive };
+        if (healthFact && !healthFact.confirmed && !p.health && image?.health !== ready) guess(`${at}.readiness`, c.readiness, `the framework's usual health path (${healthFact.source})`);
+      } else {
+        c.readiness = { tcp: true };
+        guess(`${at}.readiness`, c.readiness, "no health endpoint found: ready once the port accepts connections");
+      }
+    }
+    components[p.name] = c;
+    if (!confirmed) guess(at, c, `no process declares it; ${source} suggests it`);
+  }
+  app.components = components;
+  const mainName = Object.keys(components)[0] as string;
+
+  const services = inferServices(facts, options.databaseName ?? name.replace(/-/g, "_"), processes, guess);
+  const derived = new Set<string>();
+  for (const [service, spec] of Object.entries(services)) {
+    const env = (spec as { env?: Record<string, string> }).env;
+    for (const v of Object.keys(env ?? defaultsOf(service as ServiceKind))) derived.add(v);
+  }
+  if (services.storage) for (const v of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) derived.add(v);
+
+  const { env, secrets } = variables(facts, processes, derived);
+  if (Object.keys(env).length > 0) app.env = env;
+  if (Object.keys(secrets).length > 0) app.secrets = secrets;
+  for (const [service, spec] of Object.entries(services)) app[service] = spec;
+
+  const migrate = of(facts, "migrate")[0];
+  const release = processes.find(({ p }) => p.role === "release" && p.command);
+  if (migrate) {
+    app.migrate = { command: migrate.value.command };
+    if (!migrate.confirmed) guess("migrate", app.migrate, `the framework's usual migration (${migrate.source})`);
+  } else if (release?.p.command) {
+    app.migrate = { command: release.p.command };
+  }
+
+  const jobs: Record<string, unknown> = {};
+  for (const { p, confirmed } of processes.filter(({ p }) => p.role === "scheduled")) {
+    if (!p.command || !p.schedule) continue;
+    const image = imageFor(p, dockerfiles, primary);
+    const owner = image ? builders.get(image) : undefined;
+    jobs[p.name] = { schedule: p.schedule, command: p.command, ...(owner && owner !== mainName ? { component: owner } : {}) };
+    if (!confirmed) guess(`jobs.${p.name}`, jobs[p.name], "a scheduled process; check its schedule");
+  }
+  if (Object.keys(jobs).length > 0) app.jobs = jobs;
+  return { app, guesses, problems };
+}
+
+function defaultsOf(service: ServiceKind): Record<string, string> {
+  return { database: { DATABASE_URL: "" }, redis: { REDIS_URL: "" }, storage: { S3_BUCKET: "", AWS_REGION: "", AWS_ENDPOINT_URL_S3: "", S3_FORCE_PATH_STYLE: "" }, mail: { SMTP_URL: "", MAIL_FROM: "" } }[service];
+}
+
+/** Names the app's code or its declarations read. */
+function namesRead(facts: Found[], processes: { p: ProcessFact }[]): string[] {
+  return [...new Set([...of(facts, "env").map((f) => f.value.name), ...processes.flatMap(({ p }) => p.env ?? [])])];
+}
+
+function inferServices(facts: Found[], databaseName: string, processes: { p: ProcessFact }[], guess: (path: string, value: unknown, why: string) => void): Partial<Record<ServiceKind, Record<string, unknown>>> {
+  const names = namesRead(facts, processes);
+  const kinds = new Map<ServiceKind, { confirmed: boolean; source: string }>();
+  for (const f of of(facts, "service")) {
+    const seen = kinds.get(f.value.service);
+    if (!seen || (!seen.confirmed && f.confirmed)) kinds.set(f.value.service, { confirmed: f.confirmed, source: f.source });
+  }
+  for (const name of names) {
+    const implied = impliedService(name);
+    if (implied && !kinds.has(implied)) kinds.set(implied, { confirmed: false, source: `the code reads ${name}` });
+  }
+  const out: Partial<Record<ServiceKind, Record<string, unknown>>> = {};
+  for (const service of ["database", "redis", "storage", "mail"] as const) {
+    const seen = kinds.get(service);
+    if (!seen) continue;
+    const spec: Record<string, unknown> = service === "database" ? { name: databaseName } : {};
+    const env = serviceEnv(service, names, service === "database" ? databaseScheme(facts) : undefined);
+    if (env) spec.env = env;
+    out[service] = spec;
+    if (!seen.confirmed) guess(service, spec, `${seen.source} suggests it`);
+  }
+  return out;
+}
+
+function variables(facts: Found[], processes: { p: ProcessFact }[], derived: Set<string>) {
+  const env: Record<string, string> = {};
+  const secrets: Record<string, unknown> = {};
+  const code = new Set([...of(facts, "env").filter((f) => f.value.from === "code").map((f) => f.value.name), ...processes.flatMap(({ p }) => p.env ?? [])]);
+  for (const name of namesRead(facts, processes).sort()) {
+    if (derived.has(name) || PLATFORM_NAMES.has(name)) continue;
+    if (generatable(name)) {
+      secrets[name] = { generate: recipe(name) };
+    } else if (looksLikeSecret(name)) {
+      secrets[name] = { external: true };
+    } else if (code.has(name)) {
+      // An example file's value is for a laptop, and code mostly defaults what it does not require: only values devstack knows are set.
+      const self = selfValue(name);
+      if (self) env[name] = self;
+    }
+  }
+  return { env, secrets };
+}
+
+/** SQLAlchemy picks its driver by the URL's scheme: psycopg 3 needs postgresql+psycopg. */
+function databaseScheme(facts: Found[]): string | undefined {
+  const signs = facts.flatMap((f) => (f.kind === "service" ? [f.value.by] : f.kind === "framework" ? [f.value.name] : [])).map((s) => s.toLowerCase());
+  if (!signs.some((s) => s.includes("sqlalchemy") || s.includes("sqlmodel") || s.includes("alembic"))) return undefined;
+  if (signs.some((s) => /^psycopg(\[.*\])?$|psycopg3|^psycopg[^2]/.test(s))) return "postgresql+psycopg";
+  if (signs.some((s) => s.includes("asyncpg"))) return "postgresql+asyncpg";
+  return undefined;
+}
+
+/** What each framework's own generator makes: Rails 128 hex digits, Django 50 characters. */
+function recipe(name: string): Record<string, unknown> {
+  if (name === "SECRET_KEY_BASE") return { type: "hex", bytes: 64 };
+  if (name === "DJANGO_SECRET_KEY" || name === "SECRET_KEY") return { type: "random", length: 50 };
+  return { type: "random", length: 48 };
+}
