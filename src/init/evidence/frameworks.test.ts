@@ -128,3 +128,23 @@ describe("code literals", () => {
     ]);
   });
 });
+
+describe("health routes in the forms frameworks declare them", () => {
+  it("reads Go 1.22 method patterns, Django paths, pathname comparisons and Next.js route files", () => {
+    const facts = healthRouteFacts(
+      memoryRepo({
+        "main.go": 'mux.HandleFunc("GET /readyz", ready)\n',
+        "mysite/urls.py": 'urlpatterns = [path("healthz/", healthz)]\n',
+        "web/server.js": 'if (url.pathname === "/livez") return res.end("ok");\n',
+        "app/api/health/route.js": "export function GET() { return Response.json({ ok: true }); }\n",
+        "lib/cache.js": 'const value = cache.get("status");\n',
+      }),
+    );
+    expect(facts.map((f) => [(f.value as { path: string }).path, f.source])).toEqual([
+      ["/readyz", "main.go:1"],
+      ["/healthz/", "mysite/urls.py:1"],
+      ["/livez", "web/server.js:1"],
+      ["/api/health", "app/api/health/route.js"],
+    ]);
+  });
+});

@@ -2,9 +2,13 @@ import type { Found, RepoView } from "../facts.js";
 import { sourceFiles } from "./env.js";
 import { found, splitLines, toPort } from "./util.js";
 
-const HEALTH = /["'`](\/(?:healthz|health|healthcheck|up|ping|status|livez|readyz|_health|api\/health|api\/healthz|health\/live|health\/ready))["'`]/;
+const NAMES = "healthz|health|healthcheck|up|ping|status|livez|readyz|_health|api\\/health|api\\/healthz|health\\/live|health\\/ready";
+// Go 1.22 mux patterns carry the method: "GET /healthz".
+const HEALTH = new RegExp(`["'\`](?:(?:GET|HEAD)\\s+)?(\\/(?:${NAMES})\\/?)["'\`]`);
+// Django's path() and re_path() take the route without its leading slash: path("healthz/", …).
+const DJANGO = new RegExp(`\\b(?:re_)?path\\(\\s*r?["']\\^?((?:${NAMES})\\/?)\\$?["']`);
 // A bare "/status" string is often a client URL; only a line that declares a route counts.
-const ROUTE = /(?:\b(?:get|head|all|route|handle|handlefunc|handler|path|mapget|use|add_url_rule|add_api_route|match)\s*\(|@(?:app|router|api|bp|blueprint|\w+)\.(?:get|route|api_route)\b|@(?:Get|Request)Mapping\b|\b(?:get|match)\s+["']|\bGET\s)/i;
+const ROUTE = /(?:\b(?:get|head|all|route|handle|handlefunc|handler|path|mapget|use|add_url_rule|add_api_route|match)\s*\(|\b(?:pathname|url|path)\s*===?\s*["'`]|\bcase\s+["'`]|@(?:app|router|api|bp|blueprint|\w+)\.(?:get|route|api_route)\b|@(?:Get|Request)Mapping\b|\b(?:get|match)\s+["']|\bGET\s)/i;
 
 const LISTEN: RegExp[] = [
   /\.listen\(\s*(\d{2,5})\b/,
@@ -27,14 +31,23 @@ export function healthRouteFacts(repo: RepoView, files: string[] = sourceFiles(r
   const all = [...files, ...repo.files.filter((f) => /(?:^|\/)config\/routes\.rb$/.test(f) && !files.includes(f))];
   for (const path of all) {
     const text = repo.read(path) ?? "";
-    if (!HEALTH.test(text)) continue;
+    if (!HEALTH.test(text) && !DJANGO.test(text)) continue;
     splitLines(text).forEach((line, i) => {
       if (line.length > 2000) return;
-      const m = HEALTH.exec(line);
-      if (!m || !ROUTE.test(line) || seen.has(m[1] as string)) return;
-      seen.add(m[1] as string);
-      out.push(found({ kind: "health", value: { path: m[1] as string } }, `${path}:${i + 1}`));
+      const django = DJANGO.exec(line);
+      const m = django ? `/${django[1] as string}` : ROUTE.test(line) ? HEALTH.exec(line)?.[1] : undefined;
+      if (!m || seen.has(m)) return;
+      seen.add(m);
+      out.push(found({ kind: "health", value: { path: m } }, `${path}:${i + 1}`));
     });
+  }
+  // File-system routes: Next.js app/api/<x>/route.* and pages/api/<x>.* answer at /api/<x>.
+  for (const file of repo.files) {
+    const next = /(?:^|\/)(?:src\/)?(?:app\/api\/((?:[\w-]+\/)*?[\w-]+)\/route|pages\/api\/((?:[\w-]+\/)*?[\w-]+))\.(?:js|jsx|ts|tsx|mjs)$/.exec(file);
+    const route = next ? `/api/${(next[1] ?? next[2]) as string}` : undefined;
+    if (!route || !new RegExp(`^\\/api\\/(?:${NAMES})$`).test(route) || seen.has(route)) continue;
+    seen.add(route);
+    out.push(found({ kind: "health", value: { path: route } }, file));
   }
   return out;
 }
