@@ -36,6 +36,13 @@ describe("infer", () => {
     expect(guesses.map((g) => g.path)).toEqual(["components.worker", "migrate"]);
   });
 
+  it("marks liveness on the readiness path a guess when the app has a database, unless the path is made for liveness", () => {
+    const withHealth = (path: string) => infer(rails.map((f) => (f.kind === "health" ? { ...f, value: { path } } : f))).guesses.map((g) => g.path);
+    expect(withHealth("/healthz")).toContain("components.web.liveness");
+    expect(withHealth("/up")).not.toContain("components.web.liveness");
+    expect(withHealth("/livez")).not.toContain("components.web.liveness");
+  });
+
   it("derives Django's split database variables, and generates its secret key", () => {
     const facts: Found[] = [
       at("Dockerfile")({ kind: "dockerfile", value: { dockerfile: "Dockerfile", context: ".", port: 8000 } }),

@@ -195,6 +195,10 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
       if (ready) {
         c.readiness = { http: ready };
         c.liveness = { http: alive };
+        // One path for both: if it checks the database, a database blip would restart every pod (Rails' /up and *live* paths are made not to).
+        if (alive === ready && !/live|\/up$/i.test(alive) && of(facts, "service").some((f) => f.value.service === "database" || f.value.service === "redis")) {
+          guess(`${at}.liveness`, c.liveness, "the readiness path; if it checks the database or Redis, drop liveness or point it at a path that does not");
+        }
         if (healthFact && !healthFact.confirmed && !p.health && image?.health !== ready) guess(`${at}.readiness`, c.readiness, `the framework's usual health path (${healthFact.source})`);
       } else {
         c.readiness = { tcp: true };
