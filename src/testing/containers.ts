@@ -6,6 +6,7 @@ import { GenericContainer, getContainerRuntimeClient, getReaper, Network, type B
 import { DevstackError } from "../errors.js";
 import type { ContainerSpec, StackSpec } from "../stack/components.js";
 import { secretFilePath, type FileToPut } from "../stack/container-files.js";
+import { lastLogLines } from "../stack/standins/k3s.js";
 import { sleep, tcpOpen } from "../stack/wait.js";
 
 // The stack's containers for a test process, on testcontainers: the same
@@ -114,17 +115,9 @@ class StandInK3s extends K3sContainer {
   }
 }
 
-async function lastLogLines(container: Docker.Container, lines = 20): Promise<string> {
+async function lastLogs(container: Docker.Container): Promise<string> {
   try {
-    const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
-    // Multiplexed: an 8-byte header before each chunk.
-    const out: string[] = [];
-    for (let i = 0; i + 8 <= buffer.length; ) {
-      const size = buffer.readUInt32BE(i + 4);
-      out.push(buffer.subarray(i + 8, i + 8 + size).toString("utf8"));
-      i += 8 + size;
-    }
-    return out.join("").trim();
+    return await lastLogLines(container);
   } catch {
     return "(no logs)";
   }
@@ -148,11 +141,11 @@ class StandInReady implements WaitStrategy {
     for (;;) {
       const info = await container.inspect();
       if (!info.State.Running) {
-        throw new DevstackError(`${this.spec.component} (${this.spec.image}) exited with code ${info.State.ExitCode}; its last log lines:\n${await lastLogLines(container)}`, { kind: "failed" });
+        throw new DevstackError(`${this.spec.component} (${this.spec.image}) exited with code ${info.State.ExitCode}; its last log lines:\n${await lastLogs(container)}`, { kind: "failed" });
       }
       if (await this.ready(info, ports)) return;
       if (Date.now() > deadline) {
-        throw new DevstackError(`${this.spec.component} (${this.spec.image}) was not ready in ${Math.round(this.timeoutMs / 1000)} s; its last log lines:\n${await lastLogLines(container)}`, { kind: "timeout" });
+        throw new DevstackError(`${this.spec.component} (${this.spec.image}) was not ready in ${Math.round(this.timeoutMs / 1000)} s; its last log lines:\n${await lastLogs(container)}`, { kind: "timeout" });
       }
       await sleep(250);
     }

@@ -49,7 +49,7 @@ export const k3s: StandIn = {
 export function registriesYaml(registryPort: number): string {
   return goYaml({ mirrors: { [`localhost:${registryPort}`]: { endpoint: [`http://registry:${REGISTRY_PORT}`] } } });
 }
-async function lastLogLines(container: Docker.Container, lines = 20): Promise<string> {
+export async function lastLogLines(container: Docker.Container, lines = 20): Promise<string> {
   const buffer = (await container.logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
   // The log stream is multiplexed: 8-byte frame headers precede each chunk.
   const out: string[] = [];
