@@ -43,7 +43,8 @@ export type Fact =
   | { kind: "process"; value: ProcessFact }
   | { kind: "service"; value: { service: ServiceKind; /** What it was recognised by: a package, an image, a variable. */ by: string } }
   | { kind: "env"; value: { name: string; /** Read by the code, or listed in an example env file / manifest. */ from: "code" | "example" | "manifest" } }
-  | { kind: "health"; value: { path: string; component?: string } }
+  | { kind: "health"; value: { path: string; component?: string; /** Whether the handler touches a database or Redis, when its code could be read. */ checks?: boolean } }
+  | { kind: "route"; value: { component?: string; /** The first path segment the code serves under, "/" for the root. */ prefix: string; /** A router mounted under the prefix. */ mount?: true } }
   | { kind: "port"; value: { port: number; component?: string } }
   | { kind: "migrate"; value: { command: string[] } }
   | { kind: "language"; value: { language: Language; /** The toolchain's version file or manifest value, when given. */ version?: string; test?: string[] } }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Fact, Found } from "./facts.js";
-import { infer } from "./infer.js";
+import { infer, secondaryRoute } from "./infer.js";
 
 const at = (source: string, confirmed = true) => (fact: Fact): Found => ({ ...fact, source, confirmed });
 
@@ -127,5 +127,16 @@ describe("infer", () => {
     const { problems } = infer([at("Procfile:1")({ kind: "process", value: { name: "web", role: "web", command: ["node", "src/web.js"] } })], { name: "x" });
     expect(problems).toEqual([expect.stringMatching(/^no Dockerfile found: add one whose CMD runs the web process \(node src\/web.js\).*--dockerfile <path>/)]);
     expect(infer([], { name: "x" }).problems).toEqual(["no Dockerfile found: add a Dockerfile, or name one with --dockerfile <path>"]);
+  });
+});
+
+describe("secondaryRoute", () => {
+  it("serves a component under its one mounted prefix or shared first segment, on a subdomain when it has pages at /", () => {
+    expect(secondaryRoute("api", [{ prefix: "/api", mount: true }, { prefix: "/bookings" }])).toEqual({ route: { path: "/api" } });
+    expect(secondaryRoute("api", [{ prefix: "/v2" }])).toEqual({ route: { path: "/v2" } });
+    expect(secondaryRoute("result", [{ prefix: "/tally" }, { prefix: "/" }])).toMatchObject({ route: { subdomain: "result" }, why: expect.stringContaining("pages at /") });
+    expect(secondaryRoute("admin_ui", [{ prefix: "/" }]).route).toEqual({ subdomain: "admin-ui" });
+    expect(secondaryRoute("api", [{ prefix: "/users" }, { prefix: "/orders" }])).toMatchObject({ route: { path: "/api" }, why: expect.any(String) });
+    expect(secondaryRoute("api", [])).toMatchObject({ route: { path: "/api" }, why: expect.any(String) });
   });
 });

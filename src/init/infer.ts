@@ -48,6 +48,20 @@ function imageFor(p: ProcessFact, dockerfiles: DockerfileFact[], primary: Docker
   return primary;
 }
 
+/**
+ * Where a component other than the root one is served: under the one prefix
+ * its routes share (a mounted router's first), on a subdomain of its own when
+ * it serves pages at / (a prefix would break its links), else under its name.
+ */
+export function secondaryRoute(name: string, routes: { prefix: string; mount?: true }[]): { route: { path: string } | { subdomain: string }; why?: string } {
+  const mounts = [...new Set(routes.filter((r) => r.mount).map((r) => r.prefix))];
+  const plain = [...new Set(routes.filter((r) => !r.mount).map((r) => r.prefix))];
+  if (mounts.length === 1 && !plain.includes("/")) return { route: { path: mounts[0] as string } };
+  if (plain.includes("/")) return { route: { subdomain: toDnsLabel(name) }, why: "it serves pages at /, which a path prefix would break; its own subdomain keeps them working" };
+  if (mounts.length === 0 && plain.length === 1) return { route: { path: plain[0] as string } };
+  return { route: { path: `/${name}` }, why: "only one component can have /; check the prefix this one serves" };
+}
+
 interface Declared {
   p: ProcessFact;
   confirmed: boolean;
@@ -185,18 +199,23 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
         c.port = port;
         if (port === convention?.value.port && p.port === undefined && portFact === undefined && image?.port === undefined && options.port === undefined) guess(`${at}.port`, port, `the usual port (${convention.source})`);
       }
-      c.routes = [{ path: p === root ? "/" : `/${p.name}` }];
-      if (p !== root) guess(`${at}.routes`, c.routes, "only one component can have /; check the prefix this one serves");
+      if (p === root) c.routes = [{ path: "/" }];
+      else {
+        const route = secondaryRoute(p.name, mine(of(facts, "route")).map((f) => f.value));
+        c.routes = [route.route];
+        if (route.why) guess(`${at}.routes`, c.routes, route.why);
+      }
       const paths = [p.health, image?.health, ...mine(healthFacts).map((f) => f.value.path)].filter((h): h is string => h !== undefined);
       // A separate readiness path checks dependencies; restarting on it would restart on a database blip.
       const ready = paths.find((h) => /ready/i.test(h)) ?? paths[0];
       const alive = paths.find((h) => /health|live|alive|ping|\/up$/i.test(h) && !/ready/i.test(h)) ?? ready;
-      const healthFact = healthFacts.find((f) => f.value.path === ready);
+      const healthFact = mine(healthFacts).find((f) => f.value.path === ready) ?? healthFacts.find((f) => f.value.path === ready);
       if (ready) {
         c.readiness = { http: ready };
-        c.liveness = { http: alive };
-        // One path for both: if it checks the database, a database blip would restart every pod (Rails' /up and *live* paths are made not to).
-        if (alive === ready && !/live|\/up$/i.test(alive) && of(facts, "service").some((f) => f.value.service === "database" || f.value.service === "redis")) {
+        // One path for both: if it checks the database, a database blip would restart every pod, so it only gates traffic.
+        if (alive !== ready || healthFact?.value.checks !== true) c.liveness = { http: alive };
+        // Rails' /up and *live* paths are made not to check dependencies; a handler read from the code says for itself.
+        if (alive === ready && healthFact?.value.checks === undefined && !/live|\/up$/i.test(alive) && of(facts, "service").some((f) => f.value.service === "database" || f.value.service === "redis")) {
           guess(`${at}.liveness`, c.liveness, "the readiness path; if it checks the database or Redis, drop liveness or point it at a path that does not");
         }
         if (healthFact && !healthFact.confirmed && !p.health && image?.health !== ready) guess(`${at}.readiness`, c.readiness, `the framework's usual health path (${healthFact.source})`);

@@ -154,7 +154,9 @@ function describe(f: Found): string {
     case "env":
       return f.value.name;
     case "health":
-      return f.value.path;
+      return f.value.path + (f.value.checks === true ? " (checks dependencies)" : f.value.checks === false ? " (process only)" : "");
+    case "route":
+      return f.value.mount ? `${f.value.prefix} (mounted router)` : f.value.prefix;
     case "port":
       return String(f.value.port);
     case "migrate":

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Found } from "../facts.js";
-import { frameworkFacts } from "./frameworks.js";
-import { healthRouteFacts, listenPortFacts } from "./routes.js";
+import { frameworkFacts, scriptCommand } from "./frameworks.js";
+import { healthRouteFacts, listenPortFacts, routeFacts } from "./routes.js";
 import { memoryRepo } from "./util.js";
 
 const brief = (facts: Found[]) => facts.map((f) => `${f.confirmed ? "+" : "?"}${f.kind} ${JSON.stringify(f.value)} @${f.source}`);
@@ -45,7 +45,7 @@ describe("python frameworks", () => {
       }),
     );
     expect(brief(facts)).toEqual([
-      '+migrate {"command":["python","manage.py","migrate"]} @manage.py',
+      '+migrate {"command":["python","manage.py","migrate","--noinput"]} @manage.py',
       '?port {"port":8000} @requirements.txt:1',
       '?process {"name":"celery","role":"worker","command":["celery","-A","shop","worker"]} @requirements.txt:2',
     ]);
@@ -83,8 +83,16 @@ describe("jvm, php, node", () => {
       '?port {"port":3000} @package.json:3',
       '+migrate {"command":["npx","prisma","migrate","deploy"]} @prisma/migrations',
       '+migrate {"command":["yarn","run","migrate"]} @package.json',
-      '+process {"name":"worker","role":"worker","command":["yarn","run","worker"]} @package.json',
+      '+process {"name":"worker","role":"worker","command":["node","worker.js"]} @package.json',
     ]);
+  });
+
+  it("runs a script that only starts the runtime directly, anything else through the package manager", () => {
+    expect(scriptCommand("npm", "migrate", "node src/migrate.js")).toEqual(["node", "src/migrate.js"]);
+    expect(scriptCommand("npm", "migrate", "knex migrate:latest")).toEqual(["npm", "run", "migrate"]);
+    expect(scriptCommand("pnpm", "migrate", "node a.js && node b.js")).toEqual(["pnpm", "run", "migrate"]);
+    expect(scriptCommand("npm", "worker", "NODE_ENV=production node w.js")).toEqual(["npm", "run", "worker"]);
+    expect(scriptCommand("npm", "worker", "node $WORKER")).toEqual(["npm", "run", "worker"]);
   });
 });
 
@@ -121,7 +129,7 @@ describe("code literals", () => {
     });
     expect(brief(healthRouteFacts(repo, repo.files.filter((f) => !f.endsWith(".rb"))))).toEqual([
       '+health {"path":"/status"} @D.java:1',
-      '+health {"path":"/healthz"} @a.js:2',
+      '+health {"path":"/healthz","checks":false} @a.js:2',
       '+health {"path":"/health"} @b.py:1',
       '+health {"path":"/ping"} @c.go:1',
       '+health {"path":"/up"} @config/routes.rb:1',
@@ -146,5 +154,50 @@ describe("health routes in the forms frameworks declare them", () => {
       ["/livez", "web/server.js:1"],
       ["/api/health", "app/api/health/route.js"],
     ]);
+  });
+});
+
+describe("what a health handler checks", () => {
+  const checks = (files: Record<string, string>) => healthRouteFacts(memoryRepo(files)).map((f) => [f.source, (f.value as { checks?: boolean }).checks]);
+
+  it("reads the handler's body by brackets or by indentation, and says nothing when the body is elsewhere", () => {
+    expect(
+      checks({
+        "a.js": 'app.get("/healthz", async (_req, res) => {\n  try {\n    await pool.query("SELECT 1");\n    res.send("ok");\n  } catch (e) { res.status(503).end(); }\n});\napp.get("/x", (q, r) => r.end());\n',
+        "b/app.py": '@app.get("/healthz")\ndef healthz():\n    return "ok"\n\n\n@app.get("/")\ndef index():\n    return db.session.execute("select 1")\n',
+        "c/main.go": 'mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {\n\tif err := db.PingContext(r.Context()); err != nil {\n\t\tw.WriteHeader(503)\n\t}\n})\n',
+        "d/server.js": 'router.get("/health", health);\n',
+        "e/server.ts": 'app.get("/health", (_q, r) => r.json({ ok: true }));\nconst rows = await pool.query("SELECT 1");\n',
+      }),
+    ).toEqual([
+      ["a.js:1", true],
+      ["b/app.py:1", false],
+      ["c/main.go:1", true],
+      ["d/server.js:1", undefined],
+      ["e/server.ts:1", false],
+    ]);
+  });
+
+  it("keeps one health path per directory, so two components serving /healthz both have theirs", () => {
+    expect(checks({ "api/a.js": 'app.get("/healthz", h);', "web/b.js": 'app.get("/healthz", h);', "web/c.js": 'app.get("/healthz", h);' })).toEqual([
+      ["api/a.js:1", undefined],
+      ["web/b.js:1", undefined],
+    ]);
+  });
+});
+
+describe("route prefixes", () => {
+  const prefixes = (files: Record<string, string>) => routeFacts(memoryRepo(files)).map((f) => `${f.value.mount ? "mount " : ""}${f.value.prefix} @${f.source}`);
+
+  it("finds the first segment of declared routes, mounted routers, and static files at the root", () => {
+    expect(
+      prefixes({
+        "api.js": 'app.get("/healthz", h);\napp.register(routes, { prefix: "/api" });\napi.get("/bookings", list);\napi.post("/bookings/:id", save);\n',
+        "web.js": "app.use(express.static(dir));\n// app.get(\"/old\", x)\n",
+        "main.py": 'app.include_router(router, prefix="/v1")\n@app.get("/items/{id}")\ndef item(id): ...\n',
+        "go.go": 'mux.HandleFunc("GET /tally", tally)\nhttp.Handle("/static/", fs)\n',
+        "x.js": 'fetch("/api/other");\nres.redirect("/login");\n',
+      }).sort(),
+    ).toEqual(["/ @web.js:1", "/bookings @api.js:3", "/items @main.py:2", "/static @go.go:2", "/tally @go.go:1", "mount /api @api.js:2", "mount /v1 @main.py:1"]);
   });
 });

@@ -2,8 +2,8 @@ import { parse as parseYaml } from "yaml";
 import type { Fact, Found, RepoView } from "../facts.js";
 import { sourceFiles } from "./env.js";
 import { manifests, nearby, type Manifest } from "./packages.js";
-import { healthRouteFacts, listenPortFacts } from "./routes.js";
-import { basename, dirname, found, plausibleYaml, isRecord, lineMatching, source, toPort, within } from "./util.js";
+import { healthRouteFacts, listenPortFacts, routeFacts } from "./routes.js";
+import { basename, dirname, found, plausibleYaml, isRecord, lineMatching, source, toPort, within, words } from "./util.js";
 
 interface Ctx {
   repo: RepoView;
@@ -53,7 +53,7 @@ function djangoProject(c: Ctx): string | undefined {
 
 function django(c: Ctx): void {
   const manage = c.under((p) => basename(p) === "manage.py")[0];
-  const migrate: Fact = { kind: "migrate", value: { command: ["python", "manage.py", "migrate"] } };
+  const migrate: Fact = { kind: "migrate", value: { command: ["python", "manage.py", "migrate", "--noinput"] } };
   const migrations = c.under((p) => /\/migrations\/0001_[^/]*\.py$/.test(p));
   if (manage && migrations.length > 0) seen(c, migrate, manage);
   else guess(c, migrate, manage ?? c.at("django"));
@@ -96,6 +96,17 @@ function spring(c: Ctx): void {
   if (c.has("spring-boot-starter-actuator")) guess(c, { kind: "health", value: { path: "/actuator/health" } }, c.at("spring-boot-starter-actuator"));
 }
 
+/**
+ * How to run a package script in the image: the script's own words when it
+ * only starts the runtime (npm as PID 1 adds a process that swallows signals),
+ * otherwise through the package manager, which puts node_modules/.bin on PATH.
+ */
+export function scriptCommand(pm: string, name: string, body: string): string[] {
+  const argv = words(body.trim());
+  const plain = !/[|&;<>`$]/.test(body) && argv.length > 1 && ["node", "bun", "deno"].includes(argv[0] as string);
+  return plain ? argv : [pm, "run", name];
+}
+
 function node(c: Ctx): void {
   const pm = packageManager(c.repo, c.m.dir);
   if (c.has("next")) guess(c, { kind: "port", value: { port: 3000 } }, c.at("next"));
@@ -105,11 +116,11 @@ function node(c: Ctx): void {
     if (migrations.length > 0) seen(c, fact, dirname(dirname(migrations[0] as string)));
     else guess(c, fact, c.at(c.has("prisma") ? "prisma" : "@prisma/client"));
   }
-  if (c.m.scripts.migrate) seen(c, { kind: "migrate", value: { command: [pm, "run", "migrate"] } }, c.m.file);
+  if (c.m.scripts.migrate) seen(c, { kind: "migrate", value: { command: scriptCommand(pm, "migrate", c.m.scripts.migrate) } }, c.m.file);
   if (c.has("bullmq") || c.has("bull")) {
     const script = ["worker", "start:worker", "worker:start"].find((s) => c.m.scripts[s]);
     const at = c.at(c.has("bullmq") ? "bullmq" : "bull");
-    if (script) seen(c, { kind: "process", value: { name: "worker", role: "worker", command: [pm, "run", script] } }, c.m.file);
+    if (script) seen(c, { kind: "process", value: { name: "worker", role: "worker", command: scriptCommand(pm, script, c.m.scripts[script] as string) } }, c.m.file);
     else guess(c, { kind: "process", value: { name: "worker", role: "worker" } }, at);
   }
 }
@@ -144,5 +155,5 @@ export function frameworkFacts(repo: RepoView, all: Manifest[] = manifests(repo)
     if (m.language === "node") node(c);
   }
   const files = sourceFiles(repo);
-  return [...out, ...listenPortFacts(repo, files), ...healthRouteFacts(repo, files)];
+  return [...out, ...listenPortFacts(repo, files), ...healthRouteFacts(repo, files), ...routeFacts(repo, files)];
 }

@@ -66,7 +66,7 @@ describe("mixed repositories", () => {
     has(facts, '+framework {"name":"django"} @pyproject.toml:3');
     has(facts, '+service {"service":"database","by":"psycopg"} @pyproject.toml:3');
     has(facts, '+service {"service":"redis","by":"celery[redis]"} @pyproject.toml:3');
-    has(facts, '+migrate {"command":["python","manage.py","migrate"]} @manage.py');
+    has(facts, '+migrate {"command":["python","manage.py","migrate","--noinput"]} @manage.py');
     has(facts, '?process {"name":"celery","role":"worker","command":["celery","-A","mysite","worker"]} @pyproject.toml:3');
     for (const [name, line] of [["DB_HOST", 6], ["DB_PORT", 7], ["DB_NAME", 8], ["DB_USER", 9], ["DB_PASSWORD", 10]] as const) {
       has(facts, `+env {"name":"${name}","from":"code"} @mysite/settings.py:${line}`);
@@ -89,7 +89,7 @@ describe("mixed repositories", () => {
     has(facts, '+dockerfile {"dockerfile":"services/api/Dockerfile","context":".","port":4000,"command":["node","services/api/server.js"]} @services/api/Dockerfile');
     has(facts, '+dockerfile {"dockerfile":"services/web/Dockerfile","context":"services/web","port":80} @services/web/Dockerfile');
     has(facts, '+language {"language":"node","test":["npm","test"]} @services/api/package.json');
-    has(facts, '+health {"path":"/healthz"} @services/api/server.js:1');
+    has(facts, '+health {"path":"/healthz","checks":false} @services/api/server.js:1');
     has(facts, '+port {"port":4000} @services/api/server.js:2');
   });
 });

@@ -73,7 +73,9 @@ export function repoView(root: string): LocalRepo {
   };
 }
 
-const key = (f: Found): string => JSON.stringify([f.kind, f.value]);
+// Ports, health paths and routes belong to the component whose directory holds them: two components' alike facts are both kept.
+const PER_DIRECTORY = new Set<Found["kind"]>(["port", "health", "route"]);
+const key = (f: Found): string => JSON.stringify([f.kind, f.value, PER_DIRECTORY.has(f.kind) ? f.source.replace(/:\d+$/, "").replace(/\/?[^/]*$/, "") : ""]);
 
 /** Every fact the repository shows; the same fact from two places is kept once, a confirmed sighting first. */
 export function collectFacts(repo: RepoView & { root?: string }): Found[] {
