@@ -60,7 +60,7 @@ function handlerBody(lines: string[], i: number): string[] {
 /** Whether the handler at `i` touches a database or Redis; undefined when its body cannot be read. */
 function checksDependencies(lines: string[], i: number): boolean | undefined {
   const body = handlerBody(lines, i).join("\n");
-  if (!/\S/.test(body.replace(/[(){}\[\];,]/g, ""))) return undefined;
+  if (!/\S/.test(body.replace(/[(){}[\];,]/g, ""))) return undefined;
   // A handler that only names another function cannot be judged from here.
   if (!/=>|\bfunction\b|\bfunc\s*\(|\blambda\b|->|\bdef\b|\{/.test(body) && !/^\s*@/.test(lines[i] as string)) return undefined;
   return DEPENDENCY.test(body);
