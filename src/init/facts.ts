@@ -19,6 +19,8 @@ export interface DockerfileFact {
   health?: string;
   /** The last stage's CMD/ENTRYPOINT as words, when written in exec form. */
   command?: string[];
+  /** What an earlier named stage (a compose build.target) would give instead of the last one. */
+  stages?: Record<string, { port?: number; health?: string; command?: string[] }>;
 }
 
 /** A long-running process or one-off the repository declares (compose service, Procfile line, app.json formation…). */
@@ -35,6 +37,10 @@ export interface ProcessFact {
   schedule?: string;
   /** Environment variable names the declaration sets (compose environment:, app.json env). */
   env?: string[];
+  /** The Dockerfile stage compose builds (build.target). */
+  target?: string;
+  /** A development command the declaration runs (a reloader, a wait-for loop) that `command` replaces or drops. */
+  devCommand?: string[];
 }
 
 export type Fact =
@@ -42,13 +48,17 @@ export type Fact =
   | { kind: "dockerfile"; value: DockerfileFact }
   | { kind: "process"; value: ProcessFact }
   | { kind: "service"; value: { service: ServiceKind; /** What it was recognised by: a package, an image, a variable. */ by: string } }
-  | { kind: "env"; value: { name: string; /** Read by the code, or listed in an example env file / manifest. */ from: "code" | "example" | "manifest" } }
+  | { kind: "env"; value: { name: string; /** Read by the code, or listed in an example env file / manifest. */ from: "code" | "example" | "manifest"; /** The code opens the file the variable names (`readFileSync(process.env.X)`, `X_FILE`). */ file?: true } }
   | { kind: "health"; value: { path: string; component?: string; /** Whether the handler touches a database or Redis, when its code could be read. */ checks?: boolean } }
   | { kind: "route"; value: { component?: string; /** The first path segment the code serves under, "/" for the root. */ prefix: string; /** A router mounted under the prefix. */ mount?: true } }
   | { kind: "port"; value: { port: number; component?: string } }
   | { kind: "migrate"; value: { command: string[] } }
   | { kind: "language"; value: { language: Language; /** The toolchain's version file or manifest value, when given. */ version?: string; test?: string[] } }
-  | { kind: "framework"; value: { name: string } };
+  | { kind: "framework"; value: { name: string } }
+  /** A datastore or broker devstack cannot provide (MySQL, MongoDB, RabbitMQ…). */
+  | { kind: "unsupported"; value: { store: string; by: string } }
+  /** Something `init` must tell the user about: a skipped one-shot service, a hard-coded connection string. */
+  | { kind: "warning"; value: { message: string } };
 
 export type FactOf<K extends Fact["kind"]> = Extract<Fact, { kind: K }>;
 

@@ -41,11 +41,39 @@ const of = <K extends Found["kind"]>(facts: Found[], kind: K) => facts.filter((f
 
 const dirOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".");
 
-/** The image a process runs: its own Dockerfile fact, the one whose context is the process's directory, or the primary. */
-function imageFor(p: ProcessFact, dockerfiles: DockerfileFact[], primary: DockerfileFact | undefined): DockerfileFact | undefined {
-  if (p.dockerfile) return dockerfiles.find((d) => d.dockerfile === p.dockerfile && (p.context === undefined || d.context === p.context)) ?? { dockerfile: p.dockerfile, context: p.context ?? dirOf(p.dockerfile) };
-  if (p.context) return dockerfiles.find((d) => d.context === p.context) ?? { dockerfile: p.context === "." ? "Dockerfile" : `${p.context}/Dockerfile`, context: p.context };
+/** A Dockerfile for development or tests is not what production runs. */
+const auxiliary = (d: DockerfileFact) => /(^|[./-])(dev|develop|development|test|tests|ci|local|debug)([./-]|$)/i.test(d.dockerfile.split("/").pop() ?? "") || /(^|\/)(test|tests|e2e|\.devcontainer|docs?)(\/|$)/.test(d.context);
+
+/** The image a process runs: its own Dockerfile fact (a production one beside a development one it names), the one whose context is the process's directory, or the primary. */
+function declaredImage(p: ProcessFact, dockerfiles: DockerfileFact[], primary: DockerfileFact | undefined): DockerfileFact | undefined {
+  if (p.dockerfile) {
+    const own = dockerfiles.find((d) => d.dockerfile === p.dockerfile && (p.context === undefined || d.context === p.context)) ?? { dockerfile: p.dockerfile, context: p.context ?? dirOf(p.dockerfile) };
+    const plain = auxiliary(own) ? dockerfiles.find((d) => d.context === own.context && !auxiliary(d)) : undefined;
+    return plain ?? own;
+  }
+  if (p.context) {
+    const here = dockerfiles.filter((d) => d.context === p.context);
+    return here.find((d) => !auxiliary(d)) ?? here[0] ?? { dockerfile: p.context === "." ? "Dockerfile" : `${p.context}/Dockerfile`, context: p.context };
+  }
   return primary;
+}
+
+/** The image, built at the stage compose names (build.target) when that is not the last one; one object per Dockerfile and stage. */
+function imageFor(p: ProcessFact, dockerfiles: DockerfileFact[], primary: DockerfileFact | undefined, variants: Map<string, DockerfileFact>): DockerfileFact | undefined {
+  const base = declaredImage(p, dockerfiles, primary);
+  // The last stage, or one the Dockerfile does not name (docker would say so), is the image as read.
+  if (!base || !p.target || p.target === base.target || !base.stages?.[p.target]) return base;
+  // A development target (target: dev) yields to a last stage built for production; a development last stage (dev-envs) yields to the target.
+  const devStage = (name: string | undefined) => name !== undefined && /(?:^|[._-])(?:dev|develop|development|debug|test|tests|local|envs?)(?:$|[._-])/i.test(name);
+  if (devStage(p.target) && !devStage(base.target)) return base;
+  const key = `${base.dockerfile}\n${base.context}\n${p.target}`;
+  let variant = variants.get(key);
+  if (!variant) {
+    const { stages: _stages, port: _port, health: _health, command: _command, ...rest } = base;
+    variant = { ...rest, target: p.target, ...(base.stages?.[p.target] ?? {}) };
+    variants.set(key, variant);
+  }
+  return variant;
 }
 
 /**
@@ -86,13 +114,15 @@ function mergedProcesses(facts: Found[]): Declared[] {
     }
     const seen = byName.get(name);
     if (!seen) byName.set(name, { p: { ...f.value, name }, confirmed: f.confirmed, source: f.source });
-    else seen.p = { ...f.value, ...seen.p, env: [...(seen.p.env ?? []), ...(f.value.env ?? [])] };
+    else {
+      const merged = { ...f.value, ...seen.p, env: [...(seen.p.env ?? []), ...(f.value.env ?? [])] };
+      // A production file's command stands; the development one beside it does not make it a development command.
+      if (seen.p.command && !seen.p.devCommand) delete merged.devCommand;
+      seen.p = merged;
+    }
   }
   return [...byName.values()];
 }
-
-/** A Dockerfile for development or tests is not what production runs. */
-const auxiliary = (d: DockerfileFact) => /(^|[./-])(dev|develop|development|test|tests|ci|local|debug)([./-]|$)/i.test(d.dockerfile.split("/").pop() ?? "") || /(^|\/)(test|tests|e2e|\.devcontainer|docs?)(\/|$)/.test(d.context);
 
 /** Whether a fact read at `source` lies in a component's build context. */
 const under = (source: string, context: string) => context !== "." && source.startsWith(`${context}/`);
@@ -136,6 +166,23 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
   }
 
   const processes = mergedProcesses(facts);
+  const variants = new Map<string, DockerfileFact>();
+  const imageOf = (p: ProcessFact) => imageFor(p, dockerfiles, primary, variants);
+  // The stage compose builds of the primary Dockerfile is the primary image.
+  if (primary && !options.dockerfile && !options.context) {
+    const built = processes.map(({ p }) => imageOf(p)).find((d) => d !== undefined && d !== primary && d.dockerfile === primary?.dockerfile && d.context === primary.context);
+    if (built) primary = built;
+  }
+  // A compose service without ports that runs its image's own server is a web component, not a worker: the Dockerfile or the code names its port.
+  for (const d of processes) {
+    const { p } = d;
+    if (p.role !== "worker" || !d.confirmed) continue;
+    const image = imageOf(p);
+    if (!image || (p.command && !sameWords(p.command, image.command))) continue;
+    const listens = of(facts, "port").find((f) => f.confirmed && under(f.source, image.context));
+    const port = image.port ?? listens?.value.port;
+    if (port !== undefined) d.p = { ...p, role: "web", port };
+  }
   const longRunning = processes.filter(({ p }) => p.role === "web" || p.role === "worker");
   if (!primary) {
     const web = longRunning.find(({ p }) => p.role === "web")?.p;
@@ -147,7 +194,9 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
   }
   if (!longRunning.some(({ p }) => p.role === "web")) {
     // No declared processes: each production Dockerfile is a component, named by its directory.
-    const images = longRunning.length === 0 ? dockerfiles.filter((d) => d === primary || !auxiliary(d)) : primary ? [primary] : [];
+    // A declared process already running the primary image's own command is that image's component, not a second one beside it.
+    const runsPrimary = longRunning.some(({ p }) => !p.command && imageOf(p) === primary);
+    const images = longRunning.length === 0 ? dockerfiles.filter((d) => d === primary || !auxiliary(d)) : primary && !runsPrimary ? [primary] : [];
     const named = images.map((d) => ({ d, name: images.length === 1 || d.context === "." ? "web" : toDnsLabel(d.context.split("/").pop() ?? "web") }));
     for (const { d, name } of named.filter((n, i) => named.findIndex((m) => m.name === n.name) === i)) {
       const serves = d.port !== undefined || d === primary || of(facts, "port").some((f) => under(f.source, d.context));
@@ -164,12 +213,14 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
   const portFacts = of(facts, "port");
   const components: Record<string, Component> = {};
   const builders = new Map<DockerfileFact, string>();
-  const ordered = [...longRunning].sort((a, b) => Number(imageFor(b.p, dockerfiles, primary) === primary) - Number(imageFor(a.p, dockerfiles, primary) === primary) || Number(b.p.role === "web") - Number(a.p.role === "web"));
+  const ordered = [...longRunning].sort((a, b) => Number(imageOf(b.p) === primary) - Number(imageOf(a.p) === primary) || Number(b.p.role === "web") - Number(a.p.role === "web"));
   for (const { p, confirmed, source } of ordered) {
     const at = `components.${p.name}`;
-    const image = imageFor(p, dockerfiles, primary);
+    const image = imageOf(p);
     const c: Component = {};
     const builder = image ? builders.get(image) : undefined;
+    // Two declarations (compose's web, render.yaml's service) of one image run without a command of their own are one component.
+    if (builder && !p.command && p.role === "web" && components[builder] && (components[builder] as Component).port !== undefined && !(components[builder] as Component).command) continue;
     if (builder) {
       c.image = builder;
       if (p.command) c.command = p.command;
@@ -181,6 +232,11 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
       if (p.command && !sameWords(p.command, image.command) && (image.command === undefined || p.role !== "web")) c.command = p.command;
     } else {
       c.build = { context: "." };
+    }
+    if (p.devCommand) {
+      const dev = p.devCommand.join(" ");
+      if (c.command) guess(`${at}.command`, c.command, `compose runs \`${dev}\` for development; the reloader and wait loop are left out`);
+      else if (!image?.command) problems.push(`compose runs ${p.name} with a development command (${dev}) and its Dockerfile states no CMD in exec form: set components.${p.name}.command to the production one`);
     }
     if (p.role === "web") {
       const mine = <F extends { source: string; value: { component?: string } }>(list: F[]) => {
@@ -230,6 +286,17 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
   app.components = components;
   const mainName = Object.keys(components)[0] as string;
 
+  for (const f of of(facts, "warning")) problems.push(`${f.value.message} (${f.source})`);
+  for (const f of of(facts, "env").filter((e) => e.value.file && e.value.from === "code")) {
+    problems.push(`the code reads ${f.value.name} as the path of a file (${f.source}): it is left unset; mount the file and set ${f.value.name} to its path`);
+  }
+  const stores = new Map<string, FactOf<"unsupported"> & Found>();
+  for (const f of of(facts, "unsupported")) if (!stores.has(f.value.store)) stores.set(f.value.store, f);
+  for (const [store, f] of stores) {
+    const offers = store === "RabbitMQ" ? "Redis as its broker" : "Postgres";
+    problems.push(`devstack provides ${offers}; this app uses ${store} (${f.value.by}, ${f.source}): run ${store} outside devstack and pass its connection settings as secrets, or move the app to ${offers.split(" ")[0] as string}`);
+  }
+
   const services = inferServices(facts, options.databaseName ?? name.replace(/-/g, "_"), processes, guess);
   const derived = new Set<string>();
   for (const [service, spec] of Object.entries(services)) {
@@ -255,7 +322,7 @@ export function infer(facts: Found[], options: InferOptions = {}): Inferred {
   const jobs: Record<string, unknown> = {};
   for (const { p, confirmed } of processes.filter(({ p }) => p.role === "scheduled")) {
     if (!p.command || !p.schedule) continue;
-    const image = imageFor(p, dockerfiles, primary);
+    const image = imageOf(p);
     const owner = image ? builders.get(image) : undefined;
     jobs[p.name] = { schedule: p.schedule, command: p.command, ...(owner && owner !== mainName ? { component: owner } : {}) };
     if (!confirmed) guess(`jobs.${p.name}`, jobs[p.name], "a scheduled process; check its schedule");
@@ -268,20 +335,40 @@ function defaultsOf(service: ServiceKind): Record<string, string> {
   return { database: { DATABASE_URL: "" }, redis: { REDIS_URL: "" }, storage: { S3_BUCKET: "", AWS_REGION: "", AWS_ENDPOINT_URL_S3: "", S3_FORCE_PATH_STYLE: "" }, mail: { SMTP_URL: "", MAIL_FROM: "" } }[service];
 }
 
-/** Names the app's code or its declarations read. */
-function namesRead(facts: Found[], processes: { p: ProcessFact }[]): string[] {
-  return [...new Set([...of(facts, "env").map((f) => f.value.name), ...processes.flatMap(({ p }) => p.env ?? [])])];
+/** Names the code reads as the path of a file to open: their value is a path, never a secret or a service's part. */
+const fileNames = (facts: Found[]) => new Set(of(facts, "env").filter((f) => f.value.file).map((f) => f.value.name));
+
+/**
+ * Names the app's code or its declarations read. A deploy manifest's
+ * (render.yaml) keys count only when the code reads them, once any code
+ * reading could be found.
+ */
+function namesRead(facts: Found[], processes: { p: ProcessFact; source?: string }[], forServices = false): string[] {
+  const env = of(facts, "env");
+  const code = new Set(env.filter((f) => f.value.from === "code").map((f) => f.value.name));
+  const files = fileNames(facts);
+  const read = (name: string) => !forServices || code.size === 0 || code.has(name);
+  const listed = env.filter((f) => f.value.from !== "manifest" || read(f.value.name)).map((f) => f.value.name);
+  const declared = processes.flatMap(({ p, source }) => (p.env ?? []).filter((n) => !/(?:^|\/)render\.ya?ml\b/.test(source ?? "") || read(n)));
+  return [...new Set([...listed, ...declared])].filter((n) => !files.has(n));
 }
 
 function inferServices(facts: Found[], databaseName: string, processes: { p: ProcessFact }[], guess: (path: string, value: unknown, why: string) => void): Partial<Record<ServiceKind, Record<string, unknown>>> {
-  const names = namesRead(facts, processes);
+  const names = namesRead(facts, processes, true);
   const kinds = new Map<ServiceKind, { confirmed: boolean; source: string }>();
+  const unsupported = new Set(of(facts, "unsupported").map((f) => f.value.store));
+  const otherSql = unsupported.has("MySQL") || unsupported.has("MongoDB");
   for (const f of of(facts, "service")) {
+    // An ORM (knex, sequelize, SQLAlchemy) beside a MySQL driver says nothing about Postgres.
+    if (f.value.service === "database" && otherSql && !/pg|postg|psycopg|pq$|timescale|neon|slonik|prisma/i.test(f.value.by)) continue;
     const seen = kinds.get(f.value.service);
     if (!seen || (!seen.confirmed && f.confirmed)) kinds.set(f.value.service, { confirmed: f.confirmed, source: f.source });
   }
   for (const name of names) {
     const implied = impliedService(name);
+    // A variable of a datastore devstack does not provide says nothing about Postgres or Redis.
+    if (implied === "database" && otherSql) continue;
+    if (implied === "redis" && unsupported.has("RabbitMQ") && /BROKER/.test(name)) continue;
     if (implied && !kinds.has(implied)) kinds.set(implied, { confirmed: false, source: `the code reads ${name}` });
   }
   const out: Partial<Record<ServiceKind, Record<string, unknown>>> = {};
@@ -321,7 +408,8 @@ function databaseScheme(facts: Found[]): string | undefined {
   const signs = facts.flatMap((f) => (f.kind === "service" ? [f.value.by] : f.kind === "framework" ? [f.value.name] : [])).map((s) => s.toLowerCase());
   if (!signs.some((s) => s.includes("sqlalchemy") || s.includes("sqlmodel") || s.includes("alembic"))) return undefined;
   if (signs.some((s) => /^psycopg(\[.*\])?$|psycopg3|^psycopg[^2]/.test(s))) return "postgresql+psycopg";
-  if (signs.some((s) => s.includes("asyncpg"))) return "postgresql+asyncpg";
+  // asyncpg serves SQLAlchemy only through create_async_engine; `databases` and sync engines take a plain URL.
+  if (signs.some((s) => s.includes("asyncpg")) && signs.includes("sqlalchemy-async")) return "postgresql+asyncpg";
   return undefined;
 }
 

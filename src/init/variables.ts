@@ -14,8 +14,8 @@ const URL_NAMES: Record<ServiceKind, string[]> = {
 
 const SPLIT: Record<ServiceKind, { prefixes: string[]; suffixes: Parts }> = {
   database: {
-    prefixes: ["DB_", "DATABASE_", "POSTGRES_", "POSTGRESQL_", "PG_", "PG"],
-    suffixes: { HOST: "host", HOSTNAME: "host", PORT: "port", NAME: "name", DB: "name", DATABASE: "name", USER: "username", USERNAME: "username", PASSWORD: "password", PASS: "password", SSLMODE: "sslmode", SSL_MODE: "sslmode" },
+    prefixes: ["DB_", "DATABASE_", "POSTGRES_", "POSTGRESQL_", "PG_", "PG", "SQL_"],
+    suffixes: { HOST: "host", HOSTNAME: "host", SERVER: "host", PORT: "port", NAME: "name", DB: "name", DATABASE: "name", USER: "username", USERNAME: "username", PASSWORD: "password", PASS: "password", SSLMODE: "sslmode", SSL_MODE: "sslmode" },
   },
   redis: { prefixes: ["REDIS_"], suffixes: { HOST: "host", PORT: "port", USER: "username", USERNAME: "username", PASSWORD: "password", PASS: "password", TLS: "tls" } },
   storage: { prefixes: [], suffixes: {} },

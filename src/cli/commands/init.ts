@@ -165,5 +165,9 @@ function describe(f: Found): string {
       return f.value.language + (f.value.version ? ` ${f.value.version}` : "");
     case "framework":
       return f.value.name;
+    case "unsupported":
+      return `${f.value.store} (${f.value.by}; devstack does not provide it)`;
+    case "warning":
+      return f.value.message;
   }
 }

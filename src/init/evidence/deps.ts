@@ -2,13 +2,18 @@ import type { Found, Language, RepoView, ServiceKind } from "../facts.js";
 import { manifests, nearby, type Manifest } from "./packages.js";
 import { found, within } from "./util.js";
 
-type Rule = [name: string | RegExp, what: ServiceKind | { framework: string }];
+type Rule = [name: string | RegExp, what: ServiceKind | { framework: string } | { unsupported: string }];
+
+const no = (unsupported: string): { unsupported: string } => ({ unsupported });
 
 const fw = (framework: string): { framework: string } => ({ framework });
 
 const RULES: Record<Language, Rule[]> = {
   node: [
-    [/^(?:pg|postgres|pg-promise|sequelize|knex|typeorm|drizzle-orm|kysely|mysql2?|@neondatabase\/serverless|@mikro-orm\/postgresql|slonik)$/, "database"],
+    [/^(?:pg|postgres|pg-promise|sequelize|knex|typeorm|drizzle-orm|kysely|@neondatabase\/serverless|@mikro-orm\/postgresql|slonik)$/, "database"],
+    [/^(?:mysql2?|mariadb)$/, no("MySQL")],
+    [/^(?:mongodb|mongoose)$/, no("MongoDB")],
+    [/^(?:amqplib|amqp-connection-manager)$/, no("RabbitMQ")],
     [/^(?:redis|ioredis|bullmq|bull|@redis\/client|bee-queue)$/, "redis"],
     [/^(?:nodemailer|@sendgrid\/mail|postmark|mailgun\.js|mailgun-js|resend|@react-email\/components)$/, "mail"],
     [/^(?:@aws-sdk\/client-s3|aws-sdk|minio)$/, "storage"],
@@ -23,7 +28,10 @@ const RULES: Record<Language, Rule[]> = {
     ["@sveltejs/kit", fw("sveltekit")],
   ],
   python: [
-    [/^(?:psycopg|psycopg2|psycopg2-binary|psycopg-binary|psycopg-c|asyncpg|sqlalchemy|sqlmodel|dj-database-url|pg8000|mysqlclient|pymysql|tortoise-orm)$/, "database"],
+    [/^(?:psycopg|psycopg2|psycopg2-binary|psycopg-binary|psycopg-c|asyncpg|sqlalchemy|sqlmodel|dj-database-url|pg8000|tortoise-orm)$/, "database"],
+    [/^(?:mysqlclient|pymysql|mysql-connector-python|aiomysql)$/, no("MySQL")],
+    [/^(?:pymongo|motor|mongoengine|djongo)$/, no("MongoDB")],
+    [/^(?:pika|aio-pika)$/, no("RabbitMQ")],
     [/^(?:redis|rq|django-redis|aioredis|arq|celery\[redis\]|dramatiq\[redis\]|django-rq)$/, "redis"],
     [/^(?:boto3|aioboto3|django-storages|minio|s3fs)$/, "storage"],
     [/^(?:django-anymail|sendgrid|flask-mail|flask-mailman|fastapi-mail)$/, "mail"],
@@ -32,7 +40,10 @@ const RULES: Record<Language, Rule[]> = {
     ["fastapi", fw("fastapi")],
   ],
   ruby: [
-    [/^(?:pg|mysql2|activerecord-postgis-adapter)$/, "database"],
+    [/^(?:pg|activerecord-postgis-adapter)$/, "database"],
+    [/^(?:mysql2|trilogy)$/, no("MySQL")],
+    [/^(?:mongoid|mongo)$/, no("MongoDB")],
+    [/^(?:bunny|sneakers)$/, no("RabbitMQ")],
     [/^(?:redis|sidekiq|resque|redis-client|hiredis|kredis)$/, "redis"],
     [/^(?:aws-sdk-s3|fog-aws)$/, "storage"],
     [/^(?:postmark-rails|sendgrid-ruby|mailgun-ruby)$/, "mail"],
@@ -40,7 +51,10 @@ const RULES: Record<Language, Rule[]> = {
     ["sinatra", fw("sinatra")],
   ],
   go: [
-    [/^(?:github\.com\/lib\/pq|github\.com\/jackc\/pgx(?:\/v\d+)?|gorm\.io\/driver\/postgres|github\.com\/go-pg\/pg(?:\/v\d+)?|github\.com\/go-sql-driver\/mysql)$/, "database"],
+    [/^(?:github\.com\/lib\/pq|github\.com\/jackc\/pgx(?:\/v\d+)?|gorm\.io\/driver\/postgres|github\.com\/go-pg\/pg(?:\/v\d+)?)$/, "database"],
+    [/^(?:github\.com\/go-sql-driver\/mysql|gorm\.io\/driver\/mysql)$/, no("MySQL")],
+    [/^go\.mongodb\.org\/mongo-driver(?:\/v\d+)?$/, no("MongoDB")],
+    [/^(?:github\.com\/streadway\/amqp|github\.com\/rabbitmq\/amqp091-go)$/, no("RabbitMQ")],
     [/^(?:github\.com\/go-redis\/redis(?:\/v\d+)?|github\.com\/redis\/go-redis(?:\/v\d+)?|github\.com\/gomodule\/redigo|github\.com\/redis\/rueidis)$/, "redis"],
     [/^(?:github\.com\/aws\/aws-sdk-go|github\.com\/aws\/aws-sdk-go-v2\/service\/s3|github\.com\/minio\/minio-go(?:\/v\d+)?)$/, "storage"],
     [/^(?:github\.com\/sendgrid\/sendgrid-go|gopkg\.in\/gomail\.v2|github\.com\/wneessen\/go-mail)$/, "mail"],
@@ -50,7 +64,8 @@ const RULES: Record<Language, Rule[]> = {
     [/^github\.com\/go-chi\/chi(?:\/v\d+)?$/, fw("chi")],
   ],
   java: [
-    [/^(?:postgresql|r2dbc-postgresql|mysql-connector-j|mysql-connector-java)$/, "database"],
+    [/^(?:postgresql|r2dbc-postgresql)$/, "database"],
+    [/^(?:mysql-connector-j|mysql-connector-java|mariadb-java-client)$/, no("MySQL")],
     [/^(?:jedis|lettuce-core|spring-boot-starter-data-redis|spring-boot-starter-data-redis-reactive|redisson)$/, "redis"],
     [/^(?:spring-boot-starter-mail|jakarta\.mail|javax\.mail)$/, "mail"],
     [/^(?:s3|aws-java-sdk-s3|spring-cloud-aws-starter-s3)$/, "storage"],
@@ -144,12 +159,14 @@ function manifestDepsFacts(repo: RepoView, m: Manifest): Found[] {
       if (rule) out.push(found({ kind: "service", value: { service: rule[1] as ServiceKind, by: extra } }, at));
     }
     if (m.language === "rust" && name === "sqlx") {
-      if (features.some((f) => /^(?:postgres|mysql)$/.test(f))) out.push(found({ kind: "service", value: { service: "database", by: "sqlx" } }, at));
+      if (features.includes("postgres")) out.push(found({ kind: "service", value: { service: "database", by: "sqlx" } }, at));
+      else if (features.includes("mysql")) out.push(found({ kind: "unsupported", value: { store: "MySQL", by: "sqlx" } }, at));
       continue;
     }
     for (const [rule, what] of RULES[m.language]) {
       if (!matches(rule, name)) continue;
       if (typeof what === "string") out.push(found({ kind: "service", value: { service: what, by: name } }, at));
+      else if ("unsupported" in what) out.push(found({ kind: "unsupported", value: { store: what.unsupported, by: name } }, at));
       else if (!seenFramework.has(what.framework || name)) {
         seenFramework.add(what.framework || name);
         out.push(found({ kind: "framework", value: { name: what.framework || name } }, at));
@@ -159,8 +176,10 @@ function manifestDepsFacts(repo: RepoView, m: Manifest): Found[] {
   }
   if (m.language === "node" && (m.deps.has("@prisma/client") || m.deps.has("prisma"))) {
     const provider = prismaProvider(repo, m);
-    if (provider && /^(?:postgresql|postgres|mysql|cockroachdb)$/.test(provider[0])) {
+    if (provider && /^(?:postgresql|postgres|cockroachdb)$/.test(provider[0])) {
       out.push(found({ kind: "service", value: { service: "database", by: "@prisma/client" } }, provider[1]));
+    } else if (provider && /^(?:mysql|mongodb)$/.test(provider[0])) {
+      out.push(found({ kind: "unsupported", value: { store: provider[0] === "mysql" ? "MySQL" : "MongoDB", by: "@prisma/client" } }, provider[1]));
     }
   }
   return out;

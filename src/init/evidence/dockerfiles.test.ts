@@ -16,7 +16,15 @@ describe("isDockerfile", () => {
 describe("readDockerfile", () => {
   it("reads the last stage's name, first EXPOSE and exec-form CMD", () => {
     const fact = read(`FROM node:22 AS build\nEXPOSE 9999\nRUN npm ci\nFROM node:22-slim AS runtime\nEXPOSE 3000/tcp\nEXPOSE 4000\nCMD ["node", "server.js"]\n`);
-    expect(fact).toEqual({ dockerfile: "Dockerfile", context: ".", target: "runtime", port: 3000, command: ["node", "server.js"] });
+    expect(fact).toEqual({ dockerfile: "Dockerfile", context: ".", target: "runtime", port: 3000, command: ["node", "server.js"], stages: { build: { port: 9999 } } });
+  });
+
+  it("reads each earlier named stage, for a compose build.target, from that stage alone", () => {
+    const fact = read(`FROM golang AS builder\nENV PORT=9000\nCMD ["/code/bin/app"]\nFROM builder AS dev-envs\nCMD ["go", "run", "main.go"]\nFROM scratch\nCMD ["/app"]\n`);
+    expect(fact?.stages).toEqual({ builder: { port: 9000, command: ["/code/bin/app"] }, "dev-envs": { port: 9000, command: ["go", "run", "main.go"] } });
+    // The last stage, built FROM scratch, has no port of the builder's.
+    expect(fact?.port).toBeUndefined();
+    expect(fact?.target).toBeUndefined();
   });
 
   it("gives no target for a single stage", () => {

@@ -85,33 +85,42 @@ function execForm(rest: string): string[] | undefined {
   }
 }
 
+/** What a stage runs: its port (first EXPOSE, else ENV PORT), HEALTHCHECK path and exec-form command. */
+function stageInfo(global: Instruction[], stage: Stage): { port?: number; health?: string; command?: string[] } {
+  const info: { port?: number; health?: string; command?: string[] } = {};
+  const vars = new Map<string, string>();
+  for (const ins of [...global, ...stage.body]) {
+    if (ins.op !== "ARG" && ins.op !== "ENV") continue;
+    for (const [k, v] of assignments(ins.op, ins.rest)) if (v !== undefined) vars.set(k, expand(v, vars));
+  }
+  const expose = stage.body.find((i) => i.op === "EXPOSE");
+  const exposed = expose ? toPort(/^\d+/.exec(expand(expose.rest, vars).trim())?.[0]) : undefined;
+  const port = exposed ?? toPort(vars.get("PORT"));
+  if (port) info.port = port;
+
+  const check = stage.body.filter((i) => i.op === "HEALTHCHECK").pop();
+  const health = check ? healthPath(expand(check.rest, vars)) : undefined;
+  if (health) info.health = health;
+
+  const ep = stage.body.filter((i) => i.op === "ENTRYPOINT").pop();
+  const cmd = stage.body.filter((i) => i.op === "CMD").pop();
+  const epWords = ep ? execForm(ep.rest) : [];
+  const cmdWords = cmd ? execForm(cmd.rest) : [];
+  // A shell-form half makes the running command a shell's business: report none rather than a wrong one.
+  if (epWords && cmdWords && epWords.length + cmdWords.length > 0) info.command = [...epWords, ...cmdWords];
+  return info;
+}
+
 export function readDockerfile(path: string, text: string, context: string): DockerfileFact | undefined {
   const { global, stages: all } = stages(text);
   const last = all[all.length - 1];
   if (!last) return undefined;
   const fact: DockerfileFact = { dockerfile: path, context };
   if (all.length > 1 && last.name) fact.target = last.name;
-
-  const vars = new Map<string, string>();
-  for (const ins of [...global, ...last.body]) {
-    if (ins.op !== "ARG" && ins.op !== "ENV") continue;
-    for (const [k, v] of assignments(ins.op, ins.rest)) if (v !== undefined) vars.set(k, expand(v, vars));
-  }
-  const expose = last.body.find((i) => i.op === "EXPOSE");
-  const exposed = expose ? toPort(/^\d+/.exec(expand(expose.rest, vars).trim())?.[0]) : undefined;
-  const port = exposed ?? toPort(vars.get("PORT"));
-  if (port) fact.port = port;
-
-  const check = last.body.filter((i) => i.op === "HEALTHCHECK").pop();
-  const health = check ? healthPath(expand(check.rest, vars)) : undefined;
-  if (health) fact.health = health;
-
-  const ep = last.body.filter((i) => i.op === "ENTRYPOINT").pop();
-  const cmd = last.body.filter((i) => i.op === "CMD").pop();
-  const epWords = ep ? execForm(ep.rest) : [];
-  const cmdWords = cmd ? execForm(cmd.rest) : [];
-  // A shell-form half makes the running command a shell's business: report none rather than a wrong one.
-  if (epWords && cmdWords && epWords.length + cmdWords.length > 0) fact.command = [...epWords, ...cmdWords];
+  Object.assign(fact, stageInfo(global, last));
+  // A compose build.target may build an earlier stage: what each named one would run.
+  const earlier = all.slice(0, -1).filter((st) => st.name !== undefined);
+  if (earlier.length > 0) fact.stages = Object.fromEntries(earlier.map((st) => [st.name as string, stageInfo(global, st)]));
   return fact;
 }
 

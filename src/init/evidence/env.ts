@@ -42,17 +42,62 @@ export function sourceFiles(repo: RepoView): string[] {
   return repo.files.filter((f) => BY_EXT[f.slice(f.lastIndexOf(".") + 1)] !== undefined && !TEST_FILE.test(f) && !/\.min\.js$/.test(f)).slice(0, MAX_FILES);
 }
 
+// A variable read as the path of a file to open: its value is a path, never the secret itself.
+const FILE_READ = new RegExp(
+  `\\b(?:readFileSync|readFile|open|File\\.read|IO\\.read|ReadFile|Path)\\(\\s*(?:process\\.env\\.${NAME}|process\\.env\\[\\s*${Q}${NAME}${Q}\\s*\\]|os\\.environ\\[\\s*${Q}${NAME}${Q}\\s*\\]|os\\.(?:environ\\.get|getenv)\\(\\s*${Q}${NAME}${Q}|ENV(?:\\.fetch\\(|\\[)\\s*${Q}${NAME}${Q}|os\\.Getenv\\(\\s*"${NAME}")`,
+  "g",
+);
+
+/** Names a line reads as a file's path. */
+function fileReads(line: string): string[] {
+  return [...line.matchAll(FILE_READ)].map((m) => m.slice(1).find((g) => g !== undefined) as string);
+}
+
+/** Fields of a pydantic BaseSettings class: each upper-case field is a variable it reads. */
+function settingsFields(lines: string[]): [string, number][] {
+  const out: [string, number][] = [];
+  let indent = -1;
+  lines.forEach((line, i) => {
+    if (/^\s*class\s+\w+\s*\([^)]*\bBaseSettings\b[^)]*\)\s*:/.test(line)) {
+      indent = /^\s*/.exec(line)?.[0].length ?? 0;
+      return;
+    }
+    if (indent < 0 || line.trim() === "" || /^\s*#/.test(line)) return;
+    const own = /^\s*/.exec(line)?.[0].length ?? 0;
+    if (own <= indent) {
+      indent = -1;
+      return;
+    }
+    const field = /^\s+([A-Z][A-Z0-9_]{1,127})\s*:\s*[\w[]/.exec(line)?.[1];
+    if (field) out.push([field, i]);
+  });
+  return out;
+}
+
+// Rails reads variables in ERB inside its YAML config (database.yml's ENV.fetch('POSTGRES_HOST')).
+const RAILS_CONFIG = /(?:^|\/)config\/[\w.-]+\.yml(?:\.erb)?$/;
+
 /** Variables the code reads, each once, at its first reading. */
 export function codeEnvFacts(repo: RepoView): Found[] {
   const seen = new Set<string>();
+  const files = new Set<string>();
   const out: Found[] = [];
-  for (const path of sourceFiles(repo)) {
-    const readers = READERS[BY_EXT[path.slice(path.lastIndexOf(".") + 1)] ?? ""] ?? [];
+  const configs = repo.files.filter((f) => RAILS_CONFIG.test(f) && !TEST_FILE.test(f));
+  for (const path of [...sourceFiles(repo), ...configs]) {
+    const readers = RAILS_CONFIG.test(path) ? (READERS.rb as RegExp[]) : (READERS[BY_EXT[path.slice(path.lastIndexOf(".") + 1)] ?? ""] ?? []);
     const text = repo.read(path);
+    if (text && path.endsWith(".py") && /BaseSettings/.test(text)) {
+      for (const [name, i] of settingsFields(splitLines(text))) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        out.push(found({ kind: "env", value: { name, from: "code" } }, `${path}:${i + 1}`));
+      }
+    }
     // Most files read no variables; skipping them whole keeps large sources cheap.
     if (!text || !/env/i.test(text)) continue;
     splitLines(text).forEach((line, i) => {
       if (line.length > MAX_LINE) return;
+      for (const name of fileReads(line)) files.add(name);
       for (const re of readers) {
         for (const m of line.matchAll(re)) {
           const name = m[1] as string;
@@ -71,6 +116,7 @@ export function codeEnvFacts(repo: RepoView): Found[] {
       }
     });
   }
+  for (const f of out) if (f.kind === "env" && (files.has(f.value.name) || /_FILE$/.test(f.value.name))) f.value.file = true;
   return out;
 }
 

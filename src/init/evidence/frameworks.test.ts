@@ -178,6 +178,22 @@ describe("what a health handler checks", () => {
     ]);
   });
 
+  it("does not take a constant answer, a comment or a parameter for a dependency check, nor read into the next function", () => {
+    expect(
+      checks({
+        "a/ping.py": '@router.get("/ping")\nasync def pong():\n    # example: `notes = await db.fetch_all()`\n    return {"ping": "pong!"}\n\n\n@router.get("/notes")\nasync def notes():\n    return await db.fetch_all(query)\n',
+        "b/health.py": '@router.get("/health")\ndef health(\n    db: Session = Depends(get_db),\n):\n    return {"status": "ok"}\n',
+        "c/health.py": '@router.get("/health")\ndef health(db: Session = Depends(get_db)):\n    db.execute(text("SELECT 1"))\n    return {"status": "ok"}\n',
+        "d/server.js": 'app.get("/ping", (req, res) => res.send("ping")); // ping the pool\n',
+      }),
+    ).toEqual([
+      ["a/ping.py:1", false],
+      ["b/health.py:1", false],
+      ["c/health.py:1", true],
+      ["d/server.js:1", false],
+    ]);
+  });
+
   it("keeps one health path per directory, so two components serving /healthz both have theirs", () => {
     expect(checks({ "api/a.js": 'app.get("/healthz", h);', "web/b.js": 'app.get("/healthz", h);', "web/c.js": 'app.get("/healthz", h);' })).toEqual([
       ["api/a.js:1", undefined],
@@ -187,7 +203,10 @@ describe("what a health handler checks", () => {
 });
 
 describe("route prefixes", () => {
-  const prefixes = (files: Record<string, string>) => routeFacts(memoryRepo(files)).map((f) => `${f.value.mount ? "mount " : ""}${f.value.prefix} @${f.source}`);
+  const prefixes = (files: Record<string, string>) => routeFacts(memoryRepo(files)).map((f) => {
+    const v = f.value as { prefix: string; mount?: true };
+    return `${v.mount ? "mount " : ""}${v.prefix} @${f.source}`;
+  });
 
   it("finds the first segment of declared routes, mounted routers, and static files at the root", () => {
     expect(

@@ -144,6 +144,11 @@ export function frameworkFacts(repo: RepoView, all: Manifest[] = manifests(repo)
       if (c.has("celery")) celery(c);
       if (c.has("flask")) guess(c, { kind: "port", value: { port: 5000 } }, c.at("flask"));
       if (c.has("fastapi")) guess(c, { kind: "port", value: { port: 8000 } }, c.at("fastapi"));
+      // SQLAlchemy's async engine is what makes asyncpg the URL's driver.
+      if (c.has("asyncpg") && (c.has("sqlalchemy") || c.has("sqlmodel"))) {
+        const engine = c.under((p) => p.endsWith(".py")).find((p) => /\bcreate_async_engine\s*\(/.test(repo.read(p) ?? ""));
+        if (engine) seen(c, { kind: "framework", value: { name: "sqlalchemy-async" } }, engine);
+      }
       if (c.repo.files.includes(within(m.dir, "alembic.ini"))) seen(c, { kind: "migrate", value: { command: ["alembic", "upgrade", "head"] } }, within(m.dir, "alembic.ini"));
     }
     if (m.language === "java" && (c.has("org.springframework.boot") || [...m.deps.keys()].some((d) => d.startsWith("spring-boot-starter")))) spring(c);

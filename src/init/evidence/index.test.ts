@@ -29,7 +29,7 @@ describe("mixed repositories", () => {
     has(facts, '+health {"path":"/up"} @config/routes.rb:2');
     has(facts, '+process {"name":"worker","role":"worker","command":["bundle","exec","sidekiq"]} @Procfile:2');
     has(facts, '+migrate {"command":["bin/rails","db:migrate"]} @Procfile:3');
-    has(facts, '+dockerfile {"dockerfile":"Dockerfile","context":".","target":"app","port":3000,"command":["./bin/rails","server"]} @Dockerfile');
+    has(facts, '+dockerfile {"dockerfile":"Dockerfile","context":".","target":"app","port":3000,"command":["./bin/rails","server"],"stages":{"build":{}}} @Dockerfile');
     has(facts, '+env {"name":"REDIS_URL","from":"code"} @config/initializers/sidekiq.rb:1');
     // The same migration from Procfile and the Rails convention is one fact, the sighting kept.
     expect(facts.filter((f) => f.kind === "migrate")).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { basename as pathBasename, join } from "node:path";
 import type { Found, RepoView } from "../facts.js";
-import { composeContexts, composeFacts, composeFiles } from "./compose.js";
+import { composeContexts, composeFacts, composeFiles, hardcodedHostFacts } from "./compose.js";
 import { depsFacts } from "./deps.js";
 import { dockerfileFacts } from "./dockerfiles.js";
 import { envFacts } from "./env.js";
@@ -90,6 +90,7 @@ export function collectFacts(repo: RepoView & { root?: string }): Found[] {
     ...depsFacts(repo, all),
     ...frameworkFacts(repo, all),
     ...envFacts(repo),
+    ...hardcodedHostFacts(repo, compose),
     // Last, so that any name the repository states comes first.
     ...(repo.root === undefined ? [] : dirNameFacts(pathBasename(repo.root))),
   ];

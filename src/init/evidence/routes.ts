@@ -25,7 +25,9 @@ const LISTEN: RegExp[] = [
 ];
 
 // What a health handler touches when it checks its dependencies rather than the process alone.
-const DEPENDENCY = /\b(?:query|execute|exec|ping|Ping(?:Context)?|cursor|\$queryRaw|\$executeRaw|SELECT|pool|db|redis|knex|sequelize|prisma|ActiveRecord|connection)\b/;
+// Verbs count as calls (`db.execute(`, `client.ping()`), so a literal {"ping": "pong"} or a comment does not; SQL is read inside strings.
+const DEPENDENCY = /(?:\b(?:query|execute|exec|ping|Ping(?:Context)?)|\$queryRaw|\$executeRaw)\s*\(|\b(?:cursor|pool|db|redis|knex|sequelize|prisma|ActiveRecord|connection|session)\b\s*[.[]/;
+const SQL = /["'`]\s*SELECT\b/i;
 
 /**
  * The handler's lines after the route declaration at `i`: a decorated
@@ -38,6 +40,8 @@ function handlerBody(lines: string[], i: number): string[] {
   if (/^\s*@/.test(first)) {
     let j = i + 1;
     while (j < lines.length && /^\s*@/.test(lines[j] as string)) j++;
+    // A signature over several lines ends at its colon: its parameters (db: Session = Depends(…)) are not the body.
+    while (j < Math.min(lines.length, i + 12) && !/:\s*(?:#.*)?$/.test(lines[j] as string)) j++;
     const body: string[] = [];
     for (let k = j + 1; k < Math.min(lines.length, j + 40); k++) {
       const l = lines[k] as string;
@@ -63,7 +67,11 @@ function checksDependencies(lines: string[], i: number): boolean | undefined {
   if (!/\S/.test(body.replace(/[(){}[\];,]/g, ""))) return undefined;
   // A handler that only names another function cannot be judged from here.
   if (!/=>|\bfunction\b|\bfunc\s*\(|\blambda\b|->|\bdef\b|\{/.test(body) && !/^\s*@/.test(lines[i] as string)) return undefined;
-  return DEPENDENCY.test(body);
+  const code = body
+    .split("\n")
+    .map((l) => l.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""').replace(/(?:^|\s)(?:#|\/\/).*$/, ""))
+    .join("\n");
+  return DEPENDENCY.test(code) || SQL.test(body);
 }
 
 /** Health endpoints the code declares, each path once per directory, with whether the handler checks dependencies when it can be read. */
