@@ -84,6 +84,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option("--services-only", "only the managed-service stand-ins (registry, Postgres, ACME, SMTP), then print the environment for running the app on the host")
     .option("--dry-run", "print the plan without touching Docker")
     .option("--no-watch", "stop after the first deploy")
+    .option("--no-wait", "fail at once (exit 1) when another run is changing the local stack, instead of waiting for it")
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack up", "devstack up --services-only", "devstack up --dry-run --json"]))
     .action(dispatch(() => import("./commands/up.js")));
@@ -94,6 +95,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(profileOption())
     .option("--purge", "remove containers, volumes and network")
     .option("-y, --yes", "do not ask before --purge")
+    .option("--no-wait", "fail at once (exit 1) when another run is changing the local stack, instead of waiting for it")
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack down", "devstack down --purge --yes"]))
     .action(dispatch(() => import("./commands/down.js")));
@@ -121,6 +123,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(profileOption())
     .option("--timeout <duration>", "how long helm waits for the rollout", "10m")
     .option("--dry-run", "print the plan (what runs, what is skipped and why) without changing anything")
+    .option("--no-wait", "fail at once (exit 1) when another run is changing the local stack (local profiles), instead of waiting for it")
     .addOption(jsonOption())
     .addHelpText("after", examples(["devstack deploy --profile staging", "devstack deploy --profile prod --dry-run", "devstack deploy --profile prod --json"]))
     .action(dispatch(() => import("./commands/deploy.js")));
@@ -213,7 +216,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(profileOption())
     .option("--full", "export the whole table, then continue incrementally from there")
     .option("--out <uri>", "write here instead: a directory, file:///path or s3://bucket/prefix/ (it keeps its own watermarks)")
-    .option("--query <sql>", "run SQL with DuckDB over what was exported, each export a view by its name; exports nothing")
+    .option("--query <sql>", "run SQL with DuckDB over what was exported (at --out, if given), each export a view by its name; streams the rows, exports nothing")
+    .option("--query-out <file>", "with --query: write the result to this file instead of printing it, by its extension .parquet, .csv, .json or .jsonl (replaced whole, never half-written)")
     .option("--dry-run", "show what a run would read (mode, watermark, columns and their Parquet types); reads no rows, writes nothing")
     .addOption(new Option("--compression <codec>", "Parquet compression").choices(["zstd", "snappy", "gzip", "uncompressed"]).default("zstd"))
     .addOption(jsonOption())
@@ -224,6 +228,7 @@ export function buildProgram(dispatch: Dispatch): Command {
         "devstack export visits --full --out ./data",
         "devstack export --dry-run                # each column's Parquet type, the watermark, the filter",
         "devstack export --query \"SELECT path, count(*) FROM visits GROUP BY 1 ORDER BY 2 DESC LIMIT 10\"",
+        "devstack export --query \"SELECT * FROM visits WHERE path LIKE '/api/%'\" --query-out api-visits.parquet",
         "devstack export --profile prod --json    # by hand against production (needs a route to its database)",
       ]),
     )

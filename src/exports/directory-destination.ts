@@ -2,7 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { DevstackError } from "../errors.js";
-import { fsyncPath, writeDurable } from "../fs/durable.js";
+import { pidAlive } from "../process/alive.js";
+import { fsyncPath, removeStaleTemps, writeDurable } from "../fs/durable.js";
 import { WATERMARK_FILE, type Destination } from "./destination.js";
 import type { Watermark } from "./window.js";
 
@@ -14,12 +15,18 @@ function readLock(file: string): { pid: number; host: string; since: string } | 
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+/**
+ * What runs killed mid-write left in an export's directory: parts under a
+ * dot-name never renamed, the watermark's temporary files. Called holding the
+ * export's lock, so no live run is writing them.
+ */
+function removeLeftovers(dir: string): void {
+  removeStaleTemps(join(dir, WATERMARK_FILE), 0);
+  for (const partition of readdirSync(dir, { withFileTypes: true })) {
+    if (!partition.isDirectory()) continue;
+    const path = join(dir, partition.name);
+    for (const name of readdirSync(path)) if (name.startsWith(".") && name.endsWith(".tmp")) rmSync(join(path, name), { force: true });
+    if (readdirSync(path).length === 0) rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -39,12 +46,13 @@ export class DirectoryDestination implements Destination {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         writeFileSync(file, me, { flag: "wx" });
+        removeLeftovers(dir);
         return async () => rmSync(file, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         const holder = readLock(file);
         // A lock whose process is gone (killed mid-export) is taken over at once: its run left nothing the watermark counts.
-        if (holder && holder.host === hostname() && !alive(holder.pid)) {
+        if (holder && holder.host === hostname() && !pidAlive(holder.pid)) {
           // Renamed away, not deleted: of two runs taking over at once only one rename succeeds, so only one deletes.
           const stale = `${file}.stale.${process.pid}`;
           try {

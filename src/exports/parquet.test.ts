@@ -1,29 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { describe, expect, it } from "vitest";
-import { unescapeSql } from "./parquet.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { RowScanner } from "./copy.js";
+import { ParquetWriter } from "./parquet.js";
+import { routeColumn } from "./type-map.js";
 
-describe("unescapeSql", () => {
-  it("undoes exactly the escapes of Postgres's text COPY", async () => {
+const dir = mkdtempSync(join(tmpdir(), "devstack-parquet-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// As Postgres's CSV COPY prints them (tab-separated), and what they were in the table.
+const cases: [string, string | null][] = [
+  ["plain", "plain"],
+  ['"a\tb\nc\rd"', "a\tb\nc\rd"],
+  ["\\n is a backslash and an n", "\\n is a backslash and an n"],
+  ['"say ""hi"""', 'say "hi"'],
+  ["\\N", "\\N"],
+  ['""', ""],
+  ["", null],
+  ['"\n"', "\n"],
+];
+
+describe("RowScanner", () => {
+  it("ends rows at newlines outside quotes only, across buffer boundaries", () => {
+    const text = Buffer.from(cases.map(([printed], i) => `0\t${i}\t${printed}\n`).join(""));
+    for (const cut of [1, 2, 3, 7, text.length]) {
+      const scanner = new RowScanner();
+      const ends: number[] = [];
+      for (let offset = 0; offset < text.length; offset += cut) {
+        const piece = text.subarray(offset, offset + cut);
+        for (let from = 0, end; (end = scanner.next(piece, from)) !== -1; from = end + 1) ends.push(offset + end);
+      }
+      expect(ends, `cut ${cut}`).toHaveLength(cases.length);
+      expect(ends.at(-1)).toBe(text.length - 1);
+    }
+  });
+});
+
+describe("ParquetWriter", () => {
+  it("reads Postgres's CSV COPY text back into exactly the values", async () => {
+    const csv = join(dir, "chunk.csv");
+    writeFileSync(csv, cases.map(([printed], i) => `0\t${i}\t${printed}\n`).join(""));
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "note", type: "text", kind: "b" })];
+    const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
+    const out = join(dir, "part.parquet");
+    try {
+      await writer.convert(csv, routes, out, cases.length, 20);
+    } finally {
+      writer.close();
+    }
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
     try {
-      // As COPY prints them, and what they were in the table.
-      const cases: [string, string][] = [
-        ["plain", "plain"],
-        ["a\\tb\\nc\\rd", "a\tb\nc\rd"],
-        ["\\\\n is a backslash and an n", "\\n is a backslash and an n"],
-        ["\\\\\\\\", "\\\\"],
-        ["\\\\\\n", "\\\n"],
-        ["\\b\\f\\v", "\b\f\v"],
-        ["\\\\N", "\\N"],
-      ];
-      for (const [printed, value] of cases) {
-        const reader = await connection.runAndReadAll(`SELECT ${unescapeSql(`'${printed.replace(/'/g, "''")}'`)} AS v`);
-        expect(reader.getRowObjects()[0]?.v, printed).toBe(value);
-      }
+      const rows = (await connection.runAndReadAll(`SELECT id, note FROM read_parquet('${out}') ORDER BY id`)).getRowObjects();
+      expect(rows.map((r) => r.note)).toEqual(cases.map(([, value]) => value));
     } finally {
       connection.closeSync();
       instance.closeSync();
+    }
+  });
+
+  it("refuses a chunk whose longest row is over the limit, naming the limit", async () => {
+    const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
+    try {
+      await expect(writer.convert(join(dir, "none.csv"), [], join(dir, "none.parquet"), 1, 140_000_000)).rejects.toThrow(/over 133\.5 MiB of text, more than the 65\.0 MiB/);
+    } finally {
+      writer.close();
     }
   });
 });

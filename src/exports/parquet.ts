@@ -7,9 +7,11 @@ import { DevstackError } from "../errors.js";
 export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
 
 /**
- * DuckDB's read_csv settings for Postgres's text COPY format: tab-separated,
- * no quoting, \N for NULL (an empty field is the empty string). Text format,
- * not CSV, because Postgres formats it faster (measured: bench:export).
+ * DuckDB's read_csv settings for Postgres's CSV COPY format, tab-separated:
+ * DuckDB unquotes values as it parses, so text needs no pass afterwards (an
+ * unescape pass over text COPY cost a full copy of each value per escape, and
+ * ran at tens of MB/s). An unquoted empty field is NULL, a quoted one ("") the
+ * empty string.
  */
 /**
  * Every COPY row starts with a constant: DuckDB drops a byte-order mark at
@@ -18,35 +20,39 @@ export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
 const LEAD_COLUMN = "_devstack_lead";
 export const LEAD_SOURCE = "0";
 
-/** Lines DuckDB reads: 8 MB in 16 MB buffers first (parallel and fast), 64 MB when a row is longer (one buffer per line). */
-const LINE_LIMITS = [
-  { maxLine: 8 * 1024 * 1024, buffer: 16 * 1024 * 1024 },
-  { maxLine: 64 * 1024 * 1024, buffer: 64 * 1024 * 1024 },
-] as const;
+const MiB = 1024 * 1024;
 
-function readCopySql(file: string, routes: ColumnRoute[], limits: (typeof LINE_LIMITS)[number] = LINE_LIMITS[0]): string {
-  const columns = [`${literal(LEAD_COLUMN)}: 'INTEGER'`, ...routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`)].join(", ");
-  // A row is one line. A buffer must hold a line; DuckDB's default buffer (16 lines) would outgrow its memory cap.
-  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '', escape = '', nullstr = '\\N', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n', max_line_size = ${limits.maxLine}, buffer_size = ${limits.buffer})`;
-}
+/** Rows up to this long are read in parallel, in buffers of twice it; longer ones one thread at a time, in a buffer that holds the row. */
+const PARALLEL_LINE = 8 * MiB;
 
 /**
- * Undoes the escapes text COPY puts in text values (\\ \t \n \r \b \f \v).
- * Escaped backslashes go first, parked as NUL, which Postgres text can never
- * hold, so what remains of a backslash starts a real escape.
+ * The most text a row may hold: 64 MiB and a little for its other columns.
+ * COPY prints it longer when it quotes (up to twice, for a value of quotes);
+ * DuckDB needs about four times the printed row to convert it, so the memory
+ * cap is raised for such a chunk only.
  */
-export function unescapeSql(column: string): string {
-  const steps: [string, string][] = [["t", "chr(9)"], ["n", "chr(10)"], ["r", "chr(13)"], ["b", "chr(8)"], ["f", "chr(12)"], ["v", "chr(11)"]];
-  let expr = `replace(${column}, '\\\\', chr(0))`;
-  for (const [letter, char] of steps) expr = `replace(${expr}, '\\${letter}', ${char})`;
-  return `CASE WHEN contains(${column}, '\\') THEN replace(${expr}, chr(0), '\\') ELSE ${column} END`;
+export const MAX_ROW_BYTES = 65 * MiB;
+
+interface Pass {
+  maxLine: number;
+  buffer: number;
+  threads: number;
+  memory: number;
+  rowGroupBytes: number;
+  /** Bytes of a column's dictionary; 0 leaves DuckDB's default. A row of many MB would otherwise be copied into it too. */
+  dictionary: number;
 }
 
-// Rows with large out-of-line values make 122,880 rows far more than DuckDB's memory cap; bytes bound a row group too.
-function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression, limits: (typeof LINE_LIMITS)[number] = LINE_LIMITS[0]): string {
-  const raw = routes.map((r) => (r.csvType === "VARCHAR" && r.escapes !== false ? `${unescapeSql(quoteIdent(r.name))} AS ${quoteIdent(r.name)}` : quoteIdent(r.name))).join(", ");
+function readCopySql(file: string, routes: ColumnRoute[], pass: Pass): string {
+  const columns = [`${literal(LEAD_COLUMN)}: 'INTEGER'`, ...routes.map((r) => `${literal(r.name)}: ${literal(r.csvType)}`)].join(", ");
+  return `read_csv(${literal(file)}, columns = {${columns}}, header = false, delim = '\t', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false, auto_detect = false, new_line = '\\n', max_line_size = ${pass.maxLine}, buffer_size = ${pass.buffer})`;
+}
+
+function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression, pass: Pass): string {
   const select = routes.map((r) => (r.convert === quoteIdent(r.name) ? r.convert : `${r.convert} AS ${quoteIdent(r.name)}`)).join(", ");
-  return `COPY (SELECT ${select} FROM (SELECT ${raw} FROM ${readCopySql(csvFile, routes, limits)})) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES '64MB')`;
+  const dictionary = pass.dictionary > 0 ? `, DICTIONARY_SIZE_LIMIT ${pass.dictionary}` : "";
+  // Each thread holds a row group until it is full: bytes bound it too, so threads × row group fit the memory cap.
+  return `COPY (SELECT ${select} FROM ${readCopySql(csvFile, routes, pass)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES ${pass.rowGroupBytes}${dictionary})`;
 }
 
 /**
@@ -58,55 +64,90 @@ function defaultThreads(): number {
   return Number(process.env.DEVSTACK_EXPORT_THREADS) || Math.min(4, availableParallelism() + 1);
 }
 
+function bytesOf(size: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$/i.exec(size);
+  if (!match) throw new DevstackError(`memory limit ${size} is not a size like 256MB`, { exitCode: 2 });
+  return Math.round(Number(match[1]) * 1024 ** "_KMGT".indexOf((match[2] || "_").toUpperCase()));
+}
+
 /**
  * One in-process DuckDB for a run. Its memory is capped and it spills to
- * `tempDir`, so a wide chunk cannot grow the process without bound.
+ * `tempDir`, so a wide chunk cannot grow the process without bound: rows up
+ * to PARALLEL_LINE are read by every thread, each holding two read buffers
+ * and a row group sized to its share of the cap; a chunk with a longer row is
+ * read by one thread, with the cap raised to what that row needs.
  */
 export class ParquetWriter {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly memory: number,
+    private readonly threads: number,
   ) {}
 
   static async open(options: { tempDir: string; memoryLimit?: string; threads?: number }): Promise<ParquetWriter> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
+    const memory = bytesOf(options.memoryLimit ?? "256MB");
+    const threads = options.threads ?? defaultThreads();
     const instance = await DuckDBInstance.create(":memory:", {
-      memory_limit: options.memoryLimit ?? "256MB",
+      memory_limit: `${Math.floor(memory / MiB)}MiB`,
       temp_directory: options.tempDir,
-      threads: String(options.threads ?? defaultThreads()),
+      threads: String(threads),
       // Nothing is fetched from the network: the parquet and json extensions are built in.
       autoinstall_known_extensions: "false",
     });
     const connection = await instance.connect();
+    // Without insertion order DuckDB streams rows into row groups as they come and honours ROW_GROUP_SIZE_BYTES.
     await connection.run("SET preserve_insertion_order = false; SET TimeZone = 'UTC'");
-    return new ParquetWriter(instance, connection);
+    return new ParquetWriter(instance, connection, memory, threads);
+  }
+
+  private pass(longestRow: number): Pass {
+    if (longestRow <= PARALLEL_LINE) {
+      // Per thread: two 16 MiB buffers and a row group of an eighth of its share of the cap, the rest for DuckDB's own working set.
+      const rowGroupBytes = Math.max(4 * MiB, Math.min(64 * MiB, Math.floor(this.memory / (8 * this.threads))));
+      return { maxLine: PARALLEL_LINE, buffer: 2 * PARALLEL_LINE, threads: this.threads, memory: this.memory, rowGroupBytes, dictionary: 0 };
+    }
+    // One thread; the buffer holds the longest row, and DuckDB holds it about four times over (read, parsed, row group, page).
+    const line = Math.ceil((longestRow + 1) / MiB) * MiB;
+    return { maxLine: line, buffer: line, threads: 1, memory: Math.max(this.memory, 4 * line + 32 * MiB), rowGroupBytes: 64 * MiB, dictionary: 1024 };
   }
 
   /**
-   * Converts one chunk of `rows` rows. DuckDB drops a line longer than its
-   * limit without a word, so the count written is checked: a chunk that
-   * comes up short is read again with room for long rows, and fails the run
-   * if it still does.
+   * Converts one chunk of `rows` rows whose longest is `longestRow` bytes.
+   * DuckDB drops a line longer than its limit without a word, so the count
+   * written is checked too.
    */
-  async convert(csvFile: string, routes: ColumnRoute[], parquetFile: string, rows: number, compression: Compression = "zstd"): Promise<void> {
-    let written = 0;
-    for (const limits of LINE_LIMITS) {
-      try {
-        written = Number((await this.connection.run(convertSql(csvFile, routes, parquetFile, compression, limits))).rowsChanged);
-      } catch (error) {
-        if (!/line size/i.test((error as Error).message) || limits === LINE_LIMITS.at(-1)) throw error;
-        continue;
-      }
-      if (written === rows) return;
+  async convert(csvFile: string, routes: ColumnRoute[], parquetFile: string, rows: number, longestRow: number, compression: Compression = "zstd"): Promise<void> {
+    if (longestRow > 2 * MAX_ROW_BYTES + MiB) throw tooLong(longestRow);
+    const pass = this.pass(longestRow);
+    const special = pass.threads !== this.threads || pass.memory !== this.memory;
+    if (special) await this.connection.run(`SET threads = ${pass.threads}; SET memory_limit = '${Math.ceil(pass.memory / MiB)}MiB'`);
+    let written: number;
+    try {
+      written = Number((await this.connection.run(convertSql(csvFile, routes, parquetFile, compression, pass))).rowsChanged);
+    } finally {
+      if (special) await this.connection.run(`SET threads = ${this.threads}; SET memory_limit = '${Math.floor(this.memory / MiB)}MiB'`);
     }
-    throw new DevstackError(`${rows - written} of ${rows} rows did not reach the Parquet file (a row over ${LINE_LIMITS.at(-1)?.maxLine} bytes of text?)`, {
-      kind: "failed",
-      fix: "leave the very long text column out of the export (its columns setting), or shorten those values; nothing of this run was published",
-    });
+    if (written !== rows) {
+      throw new DevstackError(`${rows - written} of ${rows} rows did not reach the Parquet file`, {
+        kind: "failed",
+        fix: "this is a bug in devstack export: report it with the table's column types (`devstack export --dry-run`); nothing of this run was published",
+      });
+    }
   }
 
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** What a row holding over MAX_ROW_BYTES of text fails the run with: how long it is, what the limit is, and how to get the rest out. */
+export function tooLong(bytes: number): DevstackError {
+  const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+  return new DevstackError(`a row holds over ${mib(bytes)} of text, more than the ${mib(MAX_ROW_BYTES)} a row may hold (64 MiB for a value and a little for its other columns)`, {
+    kind: "failed",
+    fix: "leave the long column out of the export (its columns: setting; `devstack export --dry-run` lists them), or export a view that shortens it; nothing of this run was published",
+  });
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { Client, ClientConfig } from "pg";
 import type { ExportSpec } from "../config/schema/app.js";
+import { durationSeconds } from "../config/duration.js";
 import { DevstackError } from "../errors.js";
 import { faultPoint, pausePoint } from "../fs/durable.js";
 import { describeTable, type TableInfo } from "./columns.js";
@@ -11,7 +12,9 @@ import type { Destination } from "./destination.js";
 import { LEAD_SOURCE, ParquetWriter, type Compression } from "./parquet.js";
 import { literal, quoteIdent } from "./sql.js";
 import { routeColumn, type ColumnRoute } from "./type-map.js";
+import { openWorkDir } from "./workdir.js";
 import { cursorKind, windowFilter, xid32, type Watermark } from "./window.js";
+import { cursorIndex, indexSuggestion, isoBefore, keptMarks, lowerInPostgres, nextFloor, readActivity, readMark, runFloors, xidBound, type Activity, type CursorMark, type OpenTransaction } from "./activity.js";
 
 interface ExportProgress {
   rows: number;
@@ -42,11 +45,40 @@ export interface ExportResult {
   from?: string;
   to?: string;
   warnings: string[];
+  /** How the run found its rows (ExportPlan.scan). */
+  scan: "index" | "table";
+  /** The oldest transaction open when the run began (any database); `holdsBack` when it is in this one, so runs re-read what changed since it began. */
+  oldestTransaction?: { pid: number; database: string; ageSeconds: number; holdsBack: boolean };
   seconds: number;
   rowsPerSecond: number;
 }
 
+function age(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** What the run tells about open transactions and the next run's start. */
+function transactionNotes(activity: Activity | undefined, floor: ReturnType<typeof nextFloor> | undefined, horizon: string, index: string | undefined): { warnings: string[]; oldest?: OpenTransaction } {
+  const warnings: string[] = [];
+  const oldest = activity?.open[0];
+  const who = (o: OpenTransaction) => `transaction of pid ${o.pid} in database ${o.database} has been open ${age(o.ageSeconds)}`;
+  const pending = activity?.open.filter((o) => o.ours && floor?.pending.some((p) => p.pid === o.pid && p.since === o.since)) ?? [];
+  for (const o of pending) warnings.push(`${who(o)}, longer than the horizon (${horizon}): runs no longer wait for it; the first run after it ends reads back to when it began`);
+  const holder = floor?.holder;
+  if (holder && holder.ageSeconds >= REPORT_AGE_SECONDS) warnings.push(`${who(holder)}: until it ends, each run re-reads rows changed since it began (at most ${horizon} of them: exports.<name>.horizon)`);
+  if (index && floor && floor.floor === undefined && floor.unbounded) warnings.push(`the next run reads the whole table: ${floor.unbounded}`);
+  return { warnings, ...(oldest ? { oldest } : {}) };
+}
+
 const DEFAULT_CHUNK_PAGES = 8192;
+
+/** How long an open transaction holds incremental runs back before they stop waiting for it (exports.<name>.horizon). */
+const DEFAULT_HORIZON = "1h";
+
+/** Transactions open this long are reported. */
+const REPORT_AGE_SECONDS = 60;
 
 /** Heap pages per range; DEVSTACK_EXPORT_CHUNK_PAGES tunes it (smaller: less memory and disk per chunk, more files). */
 function chunkPagesFromEnv(): number | undefined {
@@ -105,12 +137,20 @@ export interface ExportPlan {
   key: string[];
   columns: { name: string; postgres: string; parquet: string }[];
   filter: string;
+  /** How an incremental run finds its rows: by the cursor's index from the floor, or by reading the whole table. */
+  scan: "index" | "table";
+  /** The btree index on the cursor, when there is one. */
+  index?: string;
   warnings: string[];
 }
 
 interface Prepared {
   plan: ExportPlan;
   previous: Watermark | undefined;
+  stored: Watermark | undefined;
+  /** Read before the snapshot (activity.ts); undefined for a view. */
+  activity?: Activity;
+  mark?: CursorMark;
   info: TableInfo;
   routes: ColumnRoute[];
   window: string;
@@ -130,6 +170,9 @@ async function connect(job: ExportJob): Promise<Client> {
   await client.query("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; SET bytea_output = 'hex'");
   return client;
 }
+
+/** Marks and floors describe one table's cursor; a watermark of another is no guide. */
+const sameTable = (w: Watermark | undefined, spec: ExportSpec): w is Watermark => w !== undefined && w.table === spec.table && w.cursor === spec.cursor;
 
 /** Validates the export against the catalog and the destination's watermark; the snapshot starts right after. */
 async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
@@ -158,11 +201,27 @@ async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
     const { rows: ages } = await client.query<{ age: number }>(`SELECT age(${literal(xid32(previous.xmin))}::xid) AS age`);
     if ((ages[0]?.age ?? 0) > XMIN_HORIZON) warnings.push(`the last run was over ${XMIN_HORIZON.toLocaleString("en-US")} transactions ago: run with --full once, so no late commit from then goes unseen`);
   }
+  const table = spec.table.split(".").map(quoteIdent).join(".");
+  // An id does not move when its row changes: only reading every row's xmin finds changed rows. A time cursor moves.
+  const ranged = hasXmin && kind === "time";
+  const index = ranged ? await cursorIndex(client, spec.table, spec.cursor) : undefined;
+  if (ranged && !index) warnings.push(`no index on ${spec.cursor}: incremental runs read the whole table; \`${indexSuggestion(spec.table, spec.cursor)}\` lets them read only what changed`);
+  // In this order, before the snapshot: the mark, then the open transactions (activity.ts says why).
+  const mark = index ? await readMark(client, table, spec.cursor) : undefined;
+  const activity = hasXmin ? await readActivity(client) : undefined;
+  let floor: string | undefined;
+  let afterXmin = previous?.xmin;
+  if (ranged && activity && previous?.value !== undefined && previous.xmin !== undefined) {
+    const run = runFloors(previous, activity);
+    floor = run.floors ? await lowerInPostgres(client, cursorColumn.type, run.floors) : undefined;
+    afterXmin = run.xmin;
+  }
   const window = windowFilter({
     cursor: spec.cursor,
     cursorType: cursorColumn.type,
     ...(previous?.value === undefined ? {} : { after: previous.value }),
-    ...(previous?.xmin === undefined || !hasXmin ? {} : { afterXmin: previous.xmin }),
+    ...(afterXmin === undefined || !hasXmin ? {} : { afterXmin }),
+    ...(floor === undefined ? {} : { floor }),
     ...(spec.overlap === undefined ? {} : { overlap: spec.overlap }),
     ...(spec.where ? { where: spec.where } : {}),
   });
@@ -176,9 +235,11 @@ async function prepare(job: ExportJob, client: Client): Promise<Prepared> {
     key,
     columns: routes.map((r) => ({ name: r.name, postgres: r.pgType, parquet: r.target })),
     filter: window.replace(/^ WHERE /, ""),
+    scan: floor !== undefined && index ? "index" : "table",
+    ...(index ? { index } : {}),
     warnings,
   };
-  return { plan, previous, info, routes, window, table: spec.table.split(".").map(quoteIdent).join("."), cursorType: cursorColumn.type };
+  return { plan, previous, stored, ...(activity ? { activity } : {}), ...(mark ? { mark } : {}), info, routes, window, table, cursorType: cursorColumn.type };
 }
 
 /** What a run would do, from the catalog and the watermark; reads no rows, writes nothing. */
@@ -202,18 +263,19 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   const spec = job.spec;
   const partition = partitionName(new Date());
   const release = await job.destination.lock(job.name);
-  const workDir = mkdtempSync(join(tmpdir(), "devstack-export-"));
+  const work = openWorkDir();
+  const workDir = work.dir;
   let writer: ParquetWriter | undefined;
   let pending: Promise<void> = Promise.resolve();
   let client: Client | undefined;
   const extraClients: Client[] = [];
   try {
     client = await connect(job);
-    const { plan, previous, info, routes, window, table, cursorType } = await prepare(job, client);
+    const { plan, previous, stored, activity, mark, info, routes, window, table, cursorType } = await prepare(job, client);
 
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const { rows: head } = await client.query<{ max: string | null; xmin: string }>(
-      `SELECT (SELECT max(${quoteIdent(spec.cursor)})::text FROM ${table}${window}) AS max, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+    const { rows: head } = await client.query<{ max: string | null; xmax: string; xip: string[] }>(
+      `SELECT (SELECT max(${quoteIdent(spec.cursor)})::text FROM ${table}${window}) AS max, pg_snapshot_xmax(s)::text AS xmax, ARRAY(SELECT pg_snapshot_xip(s)::text) AS xip FROM pg_current_snapshot() s`,
     );
     const maxSeen = head[0]?.max ?? undefined;
     let split = previous?.value === undefined;
@@ -256,13 +318,14 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       for (const wake of wakers.splice(0)) wake();
     };
     // DuckDB converts one chunk at a time, in the order they finish streaming.
-    const enqueue = (index: number, csv: string, count: number) => {
+    let nextPart = 0;
+    const enqueue = (csv: string, count: number, longestRow: number) => {
       waiting++;
-      const name = `part-${String(index).padStart(5, "0")}.parquet`;
+      const name = `part-${String(nextPart++).padStart(5, "0")}.parquet`;
       const out = join(workDir, name);
       pending = pending.then(async () => {
         try {
-          await parquet.convert(csv, routes, out, count, job.compression);
+          await parquet.convert(csv, routes, out, count, longestRow, job.compression);
         } catch (error) {
           throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
         } finally {
@@ -282,20 +345,32 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       while (failure === undefined && nextRange < rangeList.length) {
         const index = nextRange++;
         // Disk holds at most one chunk per reader streaming and one more than readers waiting for DuckDB.
-        while (waiting > readers.length && failure === undefined) await new Promise<void>((wake) => wakers.push(wake));
+        const room = async () => {
+          while (waiting > readers.length && failure === undefined) await new Promise<void>((wake) => wakers.push(wake));
+        };
+        await room();
         if (failure !== undefined) return;
         const where = [window.replace(/^ WHERE /, ""), rangeList[index]].filter(Boolean).join(" AND ");
-        const csv = join(workDir, `chunk-${index}.txt`);
-        const count = await copyToFile(reader, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, csv, (n) => {
-          bytes += n;
-          const now = performance.now();
-          if (now - lastReport > 250) {
-            lastReport = now;
-            report();
-          }
+        // A range of heap pages says nothing of bytes (TOASTed values live outside it): COPY cuts it into chunks of bounded size.
+        await copyToFile(reader, `SELECT ${select} FROM ${table}${where ? ` WHERE ${where}` : ""}`, {
+          file: (part) => join(workDir, `chunk-${index}-${part}.csv`),
+          onChunk: async (chunk) => {
+            enqueue(chunk.file, chunk.rows, chunk.longestRow);
+            await room();
+            if (failure !== undefined) throw failure;
+          },
+          onBytes: (n) => {
+            bytes += n;
+            const now = performance.now();
+            if (now - lastReport > 250) {
+              lastReport = now;
+              report();
+            }
+          },
+        }).catch((error: unknown) => {
+          if (error === failure || !(error instanceof DevstackError) || error.message.startsWith("could not convert")) throw error;
+          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${error.message}`, { kind: error.kind, ...(error.fix === undefined ? {} : { fix: error.fix }), cause: error });
         });
-        if (count === 0) rmSync(csv, { force: true });
-        else enqueue(index, csv, count);
       }
     };
     await Promise.all(readers.map((reader) => read(reader).catch(fail)));
@@ -310,7 +385,11 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       next = previous?.value === undefined ? maxSeen : ((await client.query<{ value: string }>(`SELECT greatest($1::${cursorType}, $2::${cursorType})::text AS value`, [previous.value, maxSeen])).rows[0]?.value ?? maxSeen);
     }
     faultPoint("export:before-watermark");
-    const snapshotXmin = HAS_XMIN.has(info.kind) ? head[0]?.xmin : undefined;
+    const horizonStart = activity ? isoBefore(activity.readAt, durationSeconds(spec.horizon ?? DEFAULT_HORIZON)) : "";
+    const earlier = sameTable(stored, spec) ? stored : undefined;
+    const marks = keptMarks([...(earlier?.marks ?? []), ...(mark ? [mark] : [])], horizonStart);
+    const following = activity && head[0] && plan.index ? nextFloor({ activity, marks, pending: earlier?.pending ?? [], horizonStart, xmax: head[0].xmax }) : undefined;
+    const snapshotXmin = activity && head[0] ? xidBound(head[0].xip, head[0].xmax, activity, following?.pending) : undefined;
     // Written after empty runs too, so the xmin it holds stays recent.
     if (rows > 0 || (snapshotXmin !== undefined && previous?.value !== undefined)) {
       const watermark: Watermark = {
@@ -322,11 +401,15 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
         ...(next === undefined ? {} : { value: next }),
         ...(snapshotXmin === undefined ? {} : { xmin: snapshotXmin }),
         key: plan.key,
+        ...(following?.floor === undefined ? {} : { floor: following.floor }),
+        ...(marks.length > 0 ? { marks } : {}),
+        ...(following && following.pending.length > 0 ? { pending: following.pending } : {}),
         updatedAt: new Date().toISOString(),
         lastRun: { partition, rows, files },
       };
       await job.destination.writeWatermark(job.name, watermark);
     }
+    const notes = transactionNotes(activity, following, spec.horizon ?? DEFAULT_HORIZON, plan.index);
     const seconds = (performance.now() - started) / 1000;
     return {
       export: job.name,
@@ -338,7 +421,9 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       parquetBytes,
       ...(plan.from === undefined ? {} : { from: plan.from }),
       ...(next === undefined ? {} : { to: next }),
-      warnings: plan.warnings,
+      warnings: [...plan.warnings, ...notes.warnings],
+      scan: plan.scan,
+      ...(notes.oldest ? { oldestTransaction: { pid: notes.oldest.pid, database: notes.oldest.database, ageSeconds: notes.oldest.ageSeconds, holdsBack: notes.oldest.ours } } : {}),
       seconds,
       rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows,
     };
@@ -349,6 +434,6 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     await client?.end().catch(() => {});
     for (const extra of extraClients) await extra.end().catch(() => {});
     await release();
-    rmSync(workDir, { recursive: true, force: true });
+    work.dispose();
   }
 }

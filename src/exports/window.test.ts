@@ -22,6 +22,15 @@ describe("windowFilter", () => {
     expect(windowFilter({ cursor: "at", cursorType: "timestamptz", after: "x", afterXmin: "5" })).toBe(` WHERE ("at" > 'x'::timestamptz OR age(xmin) BETWEEN 0 AND age('5'::xid))`);
   });
 
+  it("starts at the floor when there is one, so an index on the cursor bounds the scan", () => {
+    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", afterXmin: "5", floor: "8" })).toBe(` WHERE "id" >= '8'::int8 AND ("id" > '10'::int8 OR age(xmin) BETWEEN 0 AND age('5'::xid))`);
+    expect(windowFilter({ cursor: "at", cursorType: "timestamptz", after: "x", afterXmin: "5", floor: "w", overlap: "1m" })).toBe(
+      ` WHERE "at" >= 'w'::timestamptz - interval '60 seconds' AND ("at" > 'x'::timestamptz - interval '60 seconds' OR age(xmin) BETWEEN 0 AND age('5'::xid))`,
+    );
+    // A view has no xmin and so no floor: the watermark alone bounds it.
+    expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", floor: "8" })).toBe(` WHERE "id" > '10'::int8`);
+  });
+
   it("re-reads an overlap behind the watermark: a duration for time cursors, a count for ids", () => {
     expect(windowFilter({ cursor: "updated_at", cursorType: "timestamptz", after: "x", overlap: "5m" })).toBe(` WHERE "updated_at" > 'x'::timestamptz - interval '300 seconds'`);
     expect(windowFilter({ cursor: "id", cursorType: "int8", after: "10", overlap: 100, where: "a = 1" })).toBe(` WHERE "id" > '10'::int8 - 100 AND (a = 1)`);

@@ -1,5 +1,6 @@
 import { durationSeconds } from "../config/duration.js";
 import { UsageError } from "../errors.js";
+import type { CursorMark, PendingTransaction } from "./activity.js";
 import { literal, quoteIdent } from "./sql.js";
 
 /** What a destination keeps per export: the cursor value every later run starts after. */
@@ -15,6 +16,12 @@ export interface Watermark {
   /** xmin of the last run's snapshot (see WindowInput.afterXmin); absent for views. */
   xmin?: string;
   key: string[];
+  /** Where the next run may start reading (see activity.ts); absent: the whole table. */
+  floor?: string;
+  /** The largest committed cursor value at moments of earlier runs, oldest first. */
+  marks?: CursorMark[];
+  /** Transactions open longer than the horizon at the last run. */
+  pending?: PendingTransaction[];
   updatedAt: string;
   lastRun?: { partition: string; rows: number; files: string[] };
 }
@@ -46,6 +53,11 @@ export interface WindowInput {
    */
   afterXmin?: string;
   overlap?: string | number;
+  /**
+   * No late row has a cursor below this (activity.ts): with afterXmin, the
+   * window starts here, so an index on the cursor bounds the scan.
+   */
+  floor?: string;
   where?: string;
 }
 
@@ -58,15 +70,18 @@ export function windowFilter(input: WindowInput): string {
     const kind = cursorKind(input.cursorType);
     // Without xmin (a view), a date's whole day is read again: rows stamped later that day are not skipped.
     const op = input.cursorType === "date" && input.afterXmin === undefined ? ">=" : ">";
-    let condition: string;
-    if (input.overlap === undefined || input.overlap === 0) condition = `${cursor} ${op} ${start}`;
-    else if (kind === "time" && typeof input.overlap === "string") condition = `${cursor} ${op} ${start} - interval '${durationSeconds(input.overlap)} seconds'`;
-    else if (kind === "count" && typeof input.overlap === "number") condition = `${cursor} ${op} ${start} - ${input.overlap}`;
+    let back: string;
+    if (input.overlap === undefined || input.overlap === 0) back = "";
+    else if (kind === "time" && typeof input.overlap === "string") back = ` - interval '${durationSeconds(input.overlap)} seconds'`;
+    else if (kind === "count" && typeof input.overlap === "number") back = ` - ${input.overlap}`;
     else throw new UsageError(`overlap ${JSON.stringify(input.overlap)} does not fit cursor ${input.cursor} of type ${input.cursorType}`, "use a duration such as 5m for time cursors and a count for id cursors");
+    let condition = `${cursor} ${op} ${start}${back}`;
     if (input.afterXmin !== undefined) {
       // xmin is 32 bits and wraps; age() compares within the window Postgres keeps valid. A frozen row's
       // raw xmin can be more than 2^31 old, which age() shows as negative: such rows are old, not new.
       condition = `(${condition} OR age(xmin) BETWEEN 0 AND age(${literal(xid32(input.afterXmin))}::xid))`;
+      // A floor equal to a late row's cursor is possible (a date, a timestamp to the microsecond): >= keeps it.
+      if (input.floor !== undefined) condition = `${cursor} >= ${literal(input.floor)}::${input.cursorType}${back} AND ${condition}`;
     }
     parts.push(condition);
   }

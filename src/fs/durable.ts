@@ -1,6 +1,39 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { pidAlive } from "../process/alive.js";
+
+/**
+ * Temporary files of writeDurable left by a process that died between
+ * creating and renaming them (SIGKILL): named after its pid, so the next
+ * write of the same file removes them. Young ones are left alone, in case
+ * the directory is shared with another machine whose pids these are not;
+ * a caller holding a lock on the file passes 0.
+ */
+export function removeStaleTemps(path: string, minAgeMs = 10_000): string[] {
+  const dir = dirname(path);
+  const base = basename(path);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`) || !name.endsWith(".tmp")) continue;
+    const pid = /^\.(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name.slice(base.length))?.[1];
+    if (pid === undefined || Number(pid) === process.pid || pidAlive(Number(pid))) continue;
+    try {
+      if (Date.now() - statSync(join(dir, name)).mtimeMs < minAgeMs) continue;
+      rmSync(join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      // Gone already: another writer swept it.
+    }
+  }
+  return removed;
+}
 
 /**
  * Test hook: a process that names a point here in DEVSTACK_FAULT is killed
@@ -38,6 +71,7 @@ export function fsyncPath(path: string): void {
 export function writeDurable(path: string, data: Uint8Array | string, options: { mode?: number; keepPrevious?: boolean } = {}): void {
   const mode = options.mode ?? 0o600;
   const dir = dirname(path);
+  removeStaleTemps(path);
   if (options.keepPrevious && existsSync(path)) {
     const prevTemp = `${path}.prev.${process.pid}.tmp`;
     copyFileSync(path, prevTemp);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { errorLine, eventLine, resultSchemas, stepEvent } from "../../src/cli/results/index.js";
 import { logEvent } from "../../src/cli/results/logs.js";
+import { rowEvent } from "../../src/cli/results/export.js";
 import { outputEvent } from "../../src/cli/results/jobs-run.js";
 import { devstack, jsonLines, programCommands, type CliResult, type JsonLine } from "../support/cli.js";
 import { tempDirs } from "../support/temp.js";
@@ -20,7 +21,7 @@ const env = { DEVSTACK_HOME: home, DEVSTACK_KEYCHAIN: "off" };
 const noEngine = { ...env, DOCKER_HOST: "unix:///nonexistent/docker.sock" };
 
 /** Event shapes with a schema of their own; any other event only has to be `{"type":"event","event":...}`. */
-const eventSchemas: Record<string, z.ZodType> = { step: stepEvent, log: logEvent, output: outputEvent };
+const eventSchemas: Record<string, z.ZodType> = { step: stepEvent, log: logEvent, output: outputEvent, row: rowEvent };
 
 function explain(schema: z.ZodType, value: unknown): string | undefined {
   const parsed = schema.safeParse(value);

@@ -14,6 +14,7 @@ import { ordersSql } from "../../scripts/lib/orders-table.mjs";
 const postgres = findPostgres();
 
 interface RunResult {
+  pid: number;
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -29,9 +30,12 @@ function devstackAsync(args: string[], env: NodeJS.ProcessEnv, cwd: string): Pro
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ pid: child.pid as number, code, signal, stdout, stderr }));
   });
 }
+
+/** The pid in a run's work directory name (devstack-export-<pid>-…). */
+const pidOf = (tmp: string) => Number(/^devstack-export-(\d+)-/.exec(readdirSync(tmp).find((f) => f.startsWith("devstack-export-")) ?? "")?.[1]);
 
 describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export, the command, against a real Postgres", () => {
   let pg0: TestPostgres;
@@ -83,7 +87,10 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
     const q = devstack(["export", "--query", "SELECT count(*) AS n, count(DISTINCT id) AS ids, count(DISTINCT exported_at) AS runs, max(status) FILTER (WHERE id = 5) AS s FROM inc", "--json"], { env, cwd: work });
     expect(q.code, q.stderr).toBe(0);
-    expect(JSON.parse(q.stdout).rows).toEqual([{ n: "1003", ids: "1001", runs: "2", s: "refunded" }]);
+    // --json streams each row as a `row` event; the result line after them counts them.
+    const lines = q.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; row?: unknown; rows?: number });
+    expect(lines.filter((l) => l.type === "event").map((l) => l.row)).toEqual([{ n: "1003", ids: "1001", runs: "2", s: "refunded" }]);
+    expect(lines.at(-1)).toMatchObject({ type: "result", rows: 1 });
     const text = devstack(["export", "--query", "SELECT status, count(*) AS n FROM inc GROUP BY 1 ORDER BY 1"], { env, cwd: work });
     expect(text.stdout).toMatch(/refunded\s+252/);
   });
@@ -96,16 +103,35 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     const watermark = readFileSync(join(out, "crash", "_watermark.json"), "utf8");
 
     pg0.sql("UPDATE crash SET updated_at = '2026-03-01 00:00:00+00', note = 'changed' WHERE id <= 10", "shop");
-    const killed = await devstackAsync(["export", "--json"], { ...env, DEVSTACK_FAULT: "export:before-watermark" }, work);
+    // The run's own temporary directory, so what a killed run leaves there is seen.
+    const tmp = join(work, "crash-tmp");
+    mkdirSync(tmp, { recursive: true });
+    // Stopped by SIGTERM (a CronJob's pod going away) mid-run: its work directory goes with it.
+    const stopping = devstackAsync(["export", "--json"], { ...env, TMPDIR: tmp, DEVSTACK_PAUSE: "export:after-snapshot", DEVSTACK_PAUSE_MS: "20000" }, work);
+    for (let i = 0; i < 200 && !readdirSync(tmp).some((f) => f.startsWith("devstack-export-")); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(tmp).filter((f) => f.startsWith("devstack-export-"))).toHaveLength(1);
+    process.kill(pidOf(tmp), "SIGTERM");
+    expect((await stopping).code).toBe(143);
+    expect(readdirSync(tmp)).toEqual([]);
+
+    const killed = await devstackAsync(["export", "--json"], { ...env, TMPDIR: tmp, DEVSTACK_FAULT: "export:before-watermark" }, work);
     expect(killed.signal).toBe("SIGKILL");
+    expect(readdirSync(tmp).filter((f) => f.startsWith("devstack-export-"))).toHaveLength(1);
+    // A watermark write killed between its temporary file and the rename, and a part never renamed.
+    writeFileSync(join(out, "crash", `_watermark.json.${killed.pid}.0badc0de.tmp`), "{}");
+    mkdirSync(join(out, "crash", "exported_at=killed"));
+    writeFileSync(join(out, "crash", "exported_at=killed", ".part-00000.parquet.tmp"), "");
     // The files of the killed run are complete and in place; the watermark has not moved.
     expect(readFileSync(join(out, "crash", "_watermark.json"), "utf8")).toBe(watermark);
     const afterCrash = dirParquet(join(out, "crash"));
     expect(afterCrash).toHaveLength(2);
     expect(await readParquet(afterCrash, "SELECT count(*) AS n FROM parquet WHERE note = 'changed'")).toEqual([{ n: "10" }]);
 
-    const rerun = json(devstack(["export", "--json"], { env, cwd: work }));
+    const rerun = json(devstack(["export", "--json"], { env: { ...env, TMPDIR: tmp }, cwd: work }));
     expect(rerun.exports[0]).toMatchObject({ rows: 10, to: "2026-03-01 00:00:00+00" });
+    // The next run removed what the killed one left, and left nothing of its own.
+    expect(readdirSync(tmp)).toEqual([]);
+    expect((readdirSync(join(out, "crash"), { recursive: true, encoding: "utf8" }) as string[]).filter((f) => f.endsWith(".tmp") || f.includes("killed"))).toEqual([]);
     // At least once: the ten rows are there twice, and the row key deduplicates them.
     const all = dirParquet(join(out, "crash"));
     expect(await readParquet(all, "SELECT count(*) AS n, count(DISTINCT (id, updated_at)) AS versions, count(DISTINCT id) AS ids FROM parquet")).toEqual([{ n: "520", versions: "510", ids: "500" }]);
@@ -220,7 +246,11 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       { name: "tags", postgres: "text[]", parquet: "VARCHAR[]" },
       { name: "updated_at", postgres: "timestamptz", parquet: "TIMESTAMPTZ" },
     ]);
-    expect(plan.warnings).toEqual(["cursor updated_at may be NULL: such rows are exported by --full runs only"]);
+    expect(plan).toMatchObject({ scan: "table" });
+    expect(plan.warnings).toEqual([
+      "cursor updated_at may be NULL: such rows are exported by --full runs only",
+      'no index on updated_at: incremental runs read the whole table; `CREATE INDEX CONCURRENTLY ON dry ("updated_at")` lets them read only what changed',
+    ]);
     expect(existsSync(out)).toBe(false);
     const text = devstack(["export", "--dry-run"], { env, cwd: work });
     expect(text.stdout).toMatch(/price\s+numeric\s+DECIMAL\(8,2\)/);

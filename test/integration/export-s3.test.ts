@@ -64,7 +64,10 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
 
     const q = devstack(["export", "--query", "SELECT count(*) AS n, count(DISTINCT id) AS ids, max(payload->>'n') FILTER (WHERE id = 2) AS n2 FROM visits", "--json"], { env, cwd: work });
     expect(q.code, q.stderr).toBe(0);
-    expect(JSON.parse(q.stdout).rows).toEqual([{ n: "2003", ids: "2000", n2: "2" }]);
+    // Rows stream as events, then the result counts them.
+    const lines = q.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; row?: unknown; rows?: number });
+    expect(lines.filter((l) => l.type === "event").map((l) => l.row)).toEqual([{ n: "2003", ids: "2000", n2: "2" }]);
+    expect(lines.at(-1)).toMatchObject({ type: "result", rows: 1 });
     const cached = await readParquet(join(work, "home", "cache", "exports", "shop-test", "visits", "**", "*.parquet"), "SELECT count(*) AS n FROM parquet");
     expect(cached).toEqual([{ n: "2003" }]);
   });

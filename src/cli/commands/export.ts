@@ -1,14 +1,12 @@
-import { join } from "node:path";
 import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
-import { userDirs } from "../../fs/paths.js";
 import { exportUri, locationUri, openDestination, type Destination } from "../../exports/destination.js";
 import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../exports/job-config.js";
-import { queryExports } from "../../exports/query.js";
 import { planExport, runExport, type ExportPlan, type ExportResult } from "../../exports/run.js";
 import { jobTarget, profileTarget, type ExportTarget } from "../../exports/target.js";
 import { openStore } from "../../secrets/open-store.js";
 import { colors, out, printResult, table } from "../output.js";
+import { query } from "./export-query.js";
 import { protectSnapshot, protectValues } from "../protect.js";
 import { Reporter } from "../reporter.js";
 
@@ -60,23 +58,6 @@ function pick(target: ExportTarget, name: string | undefined): string[] {
   return [name];
 }
 
-async function query(destination: Destination, names: string[], sql: string, cacheKey: string, json: boolean): Promise<number> {
-  const cache = join(userDirs().cache, "exports", cacheKey);
-  const views: Record<string, string[]> = {};
-  for (const name of names) views[name] = await destination.localFiles(name, cache);
-  const empty = names.filter((n) => views[n]?.length === 0);
-  if (empty.length === names.length) throw new UsageError(`nothing exported yet to ${destination.uri} for ${names.join(", ")}`, "run `devstack export` first");
-  const result = await queryExports(views, sql);
-  if (json) {
-    printResult("export", { query: sql, columns: result.columns, rows: result.rows });
-    return 0;
-  }
-  const cell = (v: unknown) => (v === null || v === undefined ? colors.dim("NULL") : typeof v === "object" ? JSON.stringify(v) : String(v));
-  out(table([result.columns.map((c) => colors.dim(c)), ...result.rows.map((r) => result.columns.map((c) => cell(r[c])))]));
-  out(colors.dim(`${count(result.rows.length)} row${result.rows.length === 1 ? "" : "s"}`));
-  return 0;
-}
-
 async function dryRun(t: ExportTarget, names: string[], destination: Destination, json: boolean): Promise<number> {
   const plans: ExportPlan[] = [];
   for (const name of names) {
@@ -90,6 +71,7 @@ async function dryRun(t: ExportTarget, names: string[], destination: Destination
   for (const p of plans) {
     out(`${p.export}: ${p.table} → ${p.destination}${p.export}/ (${p.mode}${p.from ? ` after ${p.from}` : ""})`);
     out(colors.dim(`  cursor ${p.cursor.column} (${p.cursor.type}), row key ${p.key.join(", ")}${p.filter ? `, rows where ${p.filter}` : ""}`));
+    if (p.mode === "incremental") out(colors.dim(p.scan === "index" ? `  reads by index ${p.index ?? ""} from the floor, not the whole table` : "  reads the whole table"));
     out(table([[colors.dim("column"), colors.dim("postgres"), colors.dim("parquet")], ...p.columns.map((c) => [c.name, c.postgres, c.parquet])], "  "));
     for (const w of p.warnings) out(colors.yellow(`  warning: ${w}`));
   }
@@ -109,7 +91,7 @@ export async function run(options: Options, args: string[]): Promise<number> {
   const { target: t, cacheKey } = await target(options);
   const names = pick(t, args[0]);
   const destination = await openDestination(t.location, t.credentials);
-  if (options.query !== undefined) return query(destination, names, options.query, cacheKey, options.json === true);
+  if (options.query !== undefined) return query(destination, names, cacheKey, { ...options, query: options.query });
 
   if (options.dryRun) return dryRun(t, names, destination, options.json === true);
 

@@ -12,6 +12,8 @@ const exported = z.strictObject({
   from: z.string().optional(),
   to: z.string().optional(),
   warnings: z.array(z.string()),
+  scan: z.enum(["index", "table"]),
+  oldestTransaction: z.strictObject({ pid: z.number().int(), database: z.string(), ageSeconds: z.number().int().nonnegative(), holdsBack: z.boolean() }).optional(),
   seconds: z.number().nonnegative(),
   rowsPerSecond: z.number().nonnegative(),
 });
@@ -26,12 +28,20 @@ const plan = z.strictObject({
   key: z.array(z.string()),
   columns: z.array(z.strictObject({ name: z.string(), postgres: z.string(), parquet: z.string() })),
   filter: z.string(),
+  scan: z.enum(["index", "table"]),
+  index: z.string().optional(),
   warnings: z.array(z.string()),
 });
 
-/** `devstack export --json`: a run (after its step events), a --dry-run plan, or a --query's rows. */
+/** `devstack export --json`: a run (after its step events), a --dry-run plan, or a --query's row count (its rows are events before it) or file. */
 export const schema = z.union([
   result("export", { dryRun: z.literal(false), destination: z.string(), exports: z.array(exported), maxRssMb: z.number().int().nonnegative(), steps }),
   result("export", { dryRun: z.literal(true), exports: z.array(plan) }),
-  result("export", { query: z.string(), columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())) }),
+  // --query: the rows came before as row events; here how many there were.
+  result("export", { query: z.string(), columns: z.array(z.string()), rows: z.number().int().nonnegative() }),
+  // --query --query-out: the rows went to the file.
+  result("export", { query: z.string(), columns: z.array(z.string()), rows: z.number().int().nonnegative(), file: z.string(), format: z.enum(["parquet", "csv", "json"]), bytes: z.number().int().nonnegative() }),
 ]);
+
+/** One row of a --query result with --json, before the result: `{"type":"event","event":"row","row":{...}}`. */
+export const rowEvent = z.strictObject({ type: z.literal("event"), event: z.literal("row"), row: z.record(z.string(), z.unknown()) });

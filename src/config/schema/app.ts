@@ -91,6 +91,9 @@ const exportSpec = z.strictObject({
     .union([duration, z.int().min(0)])
     .optional()
     .describe("re-read this far behind the watermark (a duration for time cursors, a count for id cursors) to catch rows committed late"),
+  horizon: duration
+    .optional()
+    .describe("how long a transaction left open in the database holds incremental runs back (default 1h); past it runs stop waiting, and the first run after it ends reads back to when it began"),
   schedule: cronSchedule.optional().describe("when the cluster runs it (a CronJob); without it the export runs only by hand"),
 });
 
