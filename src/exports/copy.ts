@@ -1,5 +1,6 @@
 import { open, rm, type FileHandle } from "node:fs/promises";
 import type { ClientBase } from "pg";
+import { fastParser } from "./copy-parser.js";
 import { InternalError } from "../errors.js";
 import { MAX_ROW_BYTES, tooLong } from "./parquet.js";
 
@@ -81,7 +82,9 @@ export async function copyToFile(
   options: { file: (part: number) => string; maxBytes?: number; maxRowBytes?: number; onChunk: (chunk: Chunk) => Promise<void> | void; onBytes?: (bytes: number) => void },
 ): Promise<number> {
   const { to } = await import("pg-copy-streams");
-  const stream = client.query(to(`COPY (${query}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\t')`));
+  const copy = to(`COPY (${query}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\t')`);
+  (copy as unknown as { _parse: unknown })._parse = fastParser();
+  const stream = client.query(copy);
   const scanner = new RowScanner();
   const maxBytes = options.maxBytes ?? chunkBytes();
   const maxRowBytes = options.maxRowBytes ?? MAX_ROW_BYTES;
