@@ -4,6 +4,7 @@ import type * as z from "zod";
 import { ConfigError, type ConfigIssue } from "../errors.js";
 import { dotted, toConfigIssues, type Sensitive } from "./issues.js";
 import { APP_FILE, findProfileFile, findProjectDir } from "./project.js";
+import { applyRememberedPorts } from "../project/ports.js";
 import { projectFileIssues } from "./project-files.js";
 import { appSchema, looksLikeSecret, type AppConfig } from "./schema/app.js";
 import { profileSchema, type ProfileConfig } from "./schema/profile.js";
@@ -200,11 +201,14 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   const display = (p: string) => (p.startsWith(projectDir) ? relative(cwd, p) || APP_FILE : p);
   const resolved = resolveTexts(readText(appPath, display(appPath)), readText(profileFile.path, display(profileFile.path)), profileName, projectDir);
   const instance = options.instance ?? process.env.DEVSTACK_INSTANCE;
-  return {
+  const config: ResolvedConfig = {
     ...resolved,
     ...(instance ? { instance } : {}),
     projectDir,
     files: { app: appPath, profile: profileFile.path },
     profileSource: profileFile.source,
   };
+  // Host ports `up` moved off taken defaults for this project's stack: every command reaches the same ones.
+  if (config.profile.cluster.type === "k3s") applyRememberedPorts(config);
+  return config;
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join } from "node:path";
 import { KeyHome } from "./key-home.js";
 import type { LocalStore } from "./local-store.js";
-import { pidAlive, processStart } from "./store-lock.js";
+import { pidAlive, processStart } from "../process/alive.js";
 
 // An isolated test stack's store lives as long as the process that made it.
 // Its directory carries an owner file, so a store whose process was killed

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { acquireLock, LockLostError, pidAlive, withLock } from "./store-lock.js";
+import { pidAlive } from "../process/alive.js";
+import { acquireLock, LockLostError, withLock } from "./store-lock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "devstack-lock-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

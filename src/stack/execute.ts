@@ -3,7 +3,8 @@ import { DevstackError } from "../errors.js";
 import { putFiles, secretFilePath, type FileToPut } from "./container-files.js";
 import { probePort } from "./ports.js";
 import type { ContainerSpec, StackSpec } from "./components.js";
-import { LABEL_PROJECT } from "./names.js";
+import { ensureNetwork } from "./duplicates.js";
+import { LABEL_PROJECT, LABEL_SPEC } from "./names.js";
 import type { ContainerAction, StackPlan } from "./plan.js";
 
 export interface ExecuteOptions {
@@ -36,6 +37,7 @@ async function checkPorts(spec: ContainerSpec, profile: string): Promise<void> {
   for (const p of spec.ports) {
     if ((await probePort(p.host)) === "in-use") {
       throw new DevstackError(`port ${p.host} on 127.0.0.1, for ${spec.component} (${p.purpose}), is already in use`, {
+        kind: "port-in-use",
         fix: `stop what listens there (\`sudo lsof -iTCP:${p.host} -sTCP:LISTEN\` shows it)${p.key ? `, or set ${p.key} in profiles/${profile}.yaml to a free port` : ""}`,
       });
     }
@@ -88,6 +90,7 @@ async function startContainer(container: Docker.Container, spec: ContainerSpec, 
     const port = spec.ports.find((p) => message.includes(`:${p.host}`));
     if (port && /already allocated|address already in use/.test(message)) {
       throw new DevstackError(`port ${port.host} on 127.0.0.1, for ${spec.component}, is already in use`, {
+        kind: "port-in-use",
         fix: port.key ? `set ${port.key} in profiles/${profile}.yaml to a free port` : "stop what listens there",
       });
     }
@@ -106,16 +109,29 @@ async function apply(docker: Docker, stack: StackSpec, action: ContainerAction, 
   await ensureImage(docker, spec, options.profile);
   if (action.action === "recreate") await docker.getContainer(action.id).remove({ force: true });
   await checkPorts(spec, options.profile);
-  const container = await createContainer(docker, stack, spec, options);
+  let container: Docker.Container;
+  try {
+    container = await createContainer(docker, stack, spec, options);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    // The name is taken: a run that raced this one created it first. Ours with the same settings and running is reused; anything else of ours is replaced.
+    const existing = docker.getContainer(spec.name);
+    const info = await existing.inspect();
+    if (info.Config.Labels[LABEL_PROJECT] !== stack.id) throw error;
+    if (info.Config.Labels[LABEL_SPEC] === spec.hash && info.State.Running) return;
+    await existing.remove({ force: true });
+    container = await createContainer(docker, stack, spec, options);
+  }
   await startContainer(container, spec, options.profile);
 }
 
 /** Brings the stack to its plan: network, volumes, then each container; every step is safe to repeat. */
 export async function executePlan(docker: Docker, stack: StackSpec, plan: StackPlan, options: ExecuteOptions): Promise<void> {
   const labels = { [LABEL_PROJECT]: stack.id };
-  if (plan.network.action === "create") {
-    await options.step(`network ${stack.network}`, () => docker.createNetwork({ Name: stack.network, Driver: "bridge", Labels: labels }));
-  }
+  // Always checked, not only when the plan creates it: runs that raced (before the stack lock) may have left two.
+  const ensure = () => ensureNetwork(docker, stack.network, stack.id);
+  const network = plan.network.action === "create" ? await options.step(`network ${stack.network}`, ensure) : await ensure();
+  if (network.removed > 0) await options.step(`network ${stack.network}: removed ${network.removed} duplicate(s)`, () => Promise.resolve());
   for (const volume of plan.volumes.filter((v) => v.action === "create")) {
     await options.step(`volume ${volume.name}`, () => docker.createVolume({ Name: volume.name, Labels: labels }));
   }

@@ -1,12 +1,15 @@
 import type Docker from "dockerode";
 import { componentUrls } from "../config/components.js";
 import type { ResolvedConfig } from "../config/resolve.js";
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { readdirSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { stackId } from "../project/ids.js";
 import { localKubeconfigPath, stackStateDir } from "../project/paths.js";
 import { LABEL_PROJECT, networkName } from "./names.js";
 import { observeStack } from "./observe.js";
+import { removeNetworks } from "./duplicates.js";
+import { movedPorts } from "./local-ports.js";
+import { STACK_LOCK_FILE } from "./lock.js";
 import { STANDINS } from "./standins/index.js";
 
 export interface ComponentStatus {
@@ -25,7 +28,7 @@ function urlFor(component: string, config: ResolvedConfig): string | null {
 }
 
 /** Every container of the project's stack: state, health, image version and where to reach it. */
-export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[]; urls: { app: string; grafana: string; mail: string; components: Record<string, string[]> } | null }> {
+export async function stackStatus(docker: Docker, config: ResolvedConfig): Promise<{ stack: string; components: ComponentStatus[]; volumes: string[]; ports: Record<string, number>; movedPorts: { key: string; port: number; default: number }[]; urls: { app: string; grafana: string; mail: string; components: Record<string, string[]> } | null }> {
   const id = stackId(config);
   const observed = await observeStack(docker, { id, network: networkName(id) });
   const components = await Promise.all(
@@ -49,7 +52,23 @@ export async function stackStatus(docker: Docker, config: ResolvedConfig): Promi
   );
   components.sort((a, b) => a.component.localeCompare(b.component));
   const cluster = components.find((c) => c.component === "k3s" && c.state === "running");
-  return { stack: id, components, volumes: observed.volumes, urls: cluster ? { app: config.url, grafana: `https://grafana.${config.profile.domain}`, mail: `http://127.0.0.1:${config.profile.ports.smtpUi}`, components: componentUrls(config) } : null };
+  const ports = { ...(config.profile.ports as Record<string, number>) };
+  return { stack: id, components, volumes: observed.volumes, ports, movedPorts: movedPorts(ports), urls: cluster ? { app: config.url, grafana: `https://grafana.${config.profile.domain}`, mail: `http://127.0.0.1:${config.profile.ports.smtpUi}`, components: componentUrls(config) } : null };
+}
+
+function removeStateExceptLock(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) if (!name.startsWith(STACK_LOCK_FILE)) rmSync(join(dir, name), { recursive: true, force: true });
+  try {
+    rmdirSync(dir);
+  } catch {
+    // The lock is still there (released right after), or another run wrote meanwhile.
+  }
 }
 
 /** Stops the stack's containers; with purge also removes them, their volumes and the network. */
@@ -75,15 +94,15 @@ export async function downStack(docker: Docker, config: ResolvedConfig, purge: b
       await step(`volume ${name}: remove`, () => docker.getVolume(name).remove());
       volumes.push(name);
     }
-    if (observed.network) {
-      const network = networkName(id);
-      await step(`network ${network}: remove`, () => docker.getNetwork(network).remove());
-    }
+    // Every network of the name and the project's label: duplicates that racing runs once made go too.
+    const network = networkName(id);
+    if (observed.network) await step(`network ${network}: remove`, () => removeNetworks(docker, network, id));
     // Anything else labelled with the project (e.g. left by an interrupted run).
     const leftovers = await docker.listVolumes({ filters: { label: [`${LABEL_PROJECT}=${id}`] } });
     for (const v of leftovers.Volumes ?? []) await docker.getVolume(v.Name).remove();
     // What devstack remembered about this stack (deployed hashes, ACME roots, kubeconfig) goes with it.
-    rmSync(stackStateDir(id), { recursive: true, force: true });
+    // The stack's lock stays: this run holds it, and removes it on release.
+    removeStateExceptLock(stackStateDir(id));
     rmSync(dirname(localKubeconfigPath(config)), { recursive: true, force: true });
   }
   return { stopped, removed, volumes };

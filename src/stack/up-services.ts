@@ -11,6 +11,8 @@ import { connectDocker } from "./docker.js";
 import { executePlan } from "./execute.js";
 import { FRESH, observeStack } from "./observe.js";
 import { planStack, type StackPlan } from "./plan.js";
+import { settleLocalPorts } from "./local-ports.js";
+import type { PortChoice } from "./ports.js";
 import { registriesYaml } from "./standins/k3s.js";
 import { pebbleFiles, pebbleHttpPort } from "./standins/pebble.js";
 
@@ -20,24 +22,28 @@ export interface PlannedStack {
   spec: StackSpec;
   plan: StackPlan;
   docker: Docker | undefined;
+  /** The host port of each published key, when they were settled (`up`): which moved off a taken default. */
+  ports: PortChoice[];
 }
 
 /** The plan for the local stack; without a reachable engine (dry run) it is the plan for a fresh machine. */
-export async function planLocalStack(config: ResolvedConfig, options: { cluster: boolean; requireEngine: boolean }): Promise<PlannedStack> {
+export async function planLocalStack(config: ResolvedConfig, options: { cluster: boolean; requireEngine: boolean; settlePorts?: "remember" | "preview" }): Promise<PlannedStack> {
   if (config.profile.cluster.type !== "k3s") {
     throw new DevstackError(`profile ${config.profileName} runs on ${config.profile.cluster.type}, not the local stack`, {
       fix: `\`devstack up\` starts local profiles (cluster type k3s); deploy to ${config.profileName} with \`devstack deploy --profile ${config.profileName}\``,
     });
   }
-  const spec = stackSpec(config, options);
   let docker: Docker | undefined;
   try {
     docker = await connectDocker();
   } catch (error) {
     if (options.requireEngine) throw error;
   }
+  // Ports first: every spec (the hash, the registry mirror, the endpoints) is made from them.
+  const ports = docker && options.settlePorts ? await settleLocalPorts(docker, config, { cluster: options.cluster, remember: options.settlePorts === "remember" }) : [];
+  const spec = stackSpec(config, options);
   const observed = docker ? await observeStack(docker, spec) : FRESH;
-  return { spec, plan: planStack(spec, observed), docker };
+  return { spec, plan: planStack(spec, observed), docker, ports };
 }
 
 /**

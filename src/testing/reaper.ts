@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import type Docker from "dockerode";
 import { DevstackError } from "../errors.js";
 import { stackStateDir } from "../project/paths.js";
-import { pidAlive, processStart } from "../secrets/store-lock.js";
+import { pidAlive, processStart } from "../process/alive.js";
 import { LABEL_PROJECT, networkName } from "../stack/names.js";
 
 // Who removes a test stack when its process cannot. With a reaper (Ryuk,

@@ -21,6 +21,7 @@ import { LABEL_PROJECT } from "../stack/names.js";
 import { registriesYaml } from "../stack/standins/k3s.js";
 import { pebbleFiles, pebbleHttpPort } from "../stack/standins/pebble.js";
 import { downStack } from "../stack/status.js";
+import { withStackLock } from "../stack/lock.js";
 import { upCluster } from "../effects/up.js";
 import { configureServices, planLocalStack, type SecretValue } from "../stack/up-services.js";
 import type { ContainerSpec, StackSpec } from "../stack/components.js";
@@ -146,84 +147,91 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
     rmSync(stackStateDir(spec.id), { recursive: true, force: true });
   };
   const forget = reaper.reaper ? () => undefined : removeAtExit(spec.id, { network: spec.network, local: removeLocal });
+  // Like up and down, one run at a time changes this stack (an instance named by the caller may be shared).
+  const lock = { command: "test", say: (line: string) => options.onStep?.(line, 0) };
   const stop = async () => {
     forget();
     try {
-      // testcontainers kills and removes each container with its anonymous volumes; downStack takes what is left (named volumes, state, kubeconfig).
-      await Promise.allSettled(started.map((c) => c.stop()));
-      await network?.stop().catch(() => undefined);
-      await downStack(docker, config, true, (_t, w) => w());
+      await withStackLock(spec.id, lock, async () => {
+        // testcontainers kills and removes each container with its anonymous volumes; downStack takes what is left (named volumes, state, kubeconfig).
+        await Promise.allSettled(started.map((c) => c.stop()));
+        await network?.stop().catch(() => undefined);
+        await downStack(docker, config, true, (_t, w) => w());
+      });
     } finally {
       removeLocal();
     }
   };
-  try {
-    // External secrets are supplied once per project; an isolated stack borrows them.
-    const own = LocalStore.forProject(base.app.name, base.projectDir, profile);
-    if (existsSync(own.location)) {
-      const values = await own.read();
-      const externals = secretPlan(config).stored.filter((v) => v.kind === "external" && values[v.group][v.name]);
-      if (externals.length > 0) await store.update(() => externals.map((v) => ({ group: v.group, name: v.name, value: values[v.group][v.name]?.value as string })));
+  return withStackLock(spec.id, lock, () => startLocked());
+  async function startLocked(): Promise<RunningStack> {
+    try {
+      // External secrets are supplied once per project; an isolated stack borrows them.
+      const own = LocalStore.forProject(base.app.name, base.projectDir, profile);
+      if (existsSync(own.location)) {
+        const values = await own.read();
+        const externals = secretPlan(config).stored.filter((v) => v.kind === "external" && values[v.group][v.name]);
+        if (externals.length > 0) await store.update(() => externals.map((v) => ({ group: v.group, name: v.name, value: values[v.group][v.name]?.value as string })));
+      }
+      const { snapshot } = await step("secrets: generate what is missing", () => syncSecrets(secretPlan(config), store));
+      const secretValue: SecretValue = (ref) => {
+        const value = snapshot[ref.group as keyof Snapshot][ref.name]?.value;
+        if (value === undefined) throw new DevstackError(`secret ${ref.group}.${ref.name} is missing from ${store.location}`, { fix: "run `devstack secrets sync`" });
+        return value;
+      };
+
+      // The reaper first (testcontainers starts it with the session), so whatever follows is covered.
+      const session = await step(reaper.reaper ? `reaper: ${reaper.image}` : "reaper: none", () => sessionId());
+      const labels = { ...ownerLabels(), "org.testcontainers": "true", "org.testcontainers.session-id": session };
+      // Named volumes, as `up` has, labelled for the reaper and the sweep; created before anything else, so a stack killed at any point after has a labelled trace.
+      await Promise.all(spec.volumes.map((name) => docker.createVolume({ Name: name, Labels: { [LABEL_PROJECT]: spec.id, ...labels } })));
+      network = await step(`network ${spec.network}`, () => startNetwork(spec));
+      const place = async (c: ContainerSpec) => ({
+        spec: c,
+        network: network as StartedNetwork,
+        labels: ownerLabels(),
+        secrets: Object.fromEntries(Object.entries(c.secretEnv).map(([name, ref]) => [name, secretValue(ref)])),
+        files: await generatedFiles(config, spec, c),
+      });
+      const startOne = async (c: ContainerSpec) => {
+        const container = await step(`${c.component}: start (${c.image})`, async () => startContainer(docker, await place(c), config.profileName));
+        started.push(container);
+      };
+      // The services side by side; k3s after them, as it reaches them.
+      const services = spec.containers.filter((c) => c.component !== "k3s");
+      const results = await Promise.allSettled(services.map(startOne));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed) throw failed.reason;
+      for (const c of spec.containers.filter((c) => c.component === "k3s")) await startOne(c);
+
+      const endpoints = await configureServices(config, spec, docker, secretValue, step);
+      const result = cluster ? await upCluster(docker, config, spec, step, { acmeRootChanged: false }) : undefined;
+      const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;
+      const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+      return {
+        name: stackId(config),
+        url,
+        // The published HTTPS port, when it is not 443, belongs in every URL.
+        componentUrls: url ? Object.fromEntries(Object.entries(componentUrls(config)).map(([name, urls]) => [name, ports.https === 443 ? urls : urls.map((u) => u.replace(/^(https:\/\/[^/]+)/, `$1:${ports.https}`))])) : {},
+        databaseUrl: endpoints.postgres?.url,
+        env: { ...hostEnvironment(config, endpoints, secrets), ...(url ? { DEVSTACK_URL: url } : {}) },
+        config,
+        messages: async () => (endpoints.smtp ? ((await (await fetch(endpoints.smtp.api)).json()) as MailMessage[]) : []),
+        logs: async (query, logOptions = {}) => {
+          if (!result) throw new UsageError("logs live in the cluster's Loki: start the stack with cluster: true");
+          const kc = await kubeConfig(result.kubeconfig);
+          const forward = await forwardToPod(kc, PLATFORM_NAMESPACE, "app.kubernetes.io/name=loki", 3100);
+          try {
+            const end = new Date();
+            return await new LokiClient(`http://127.0.0.1:${forward.port}`).queryRange({ query, start: new Date(end.getTime() - (logOptions.sinceMs ?? 3_600_000)), end, limit: logOptions.limit ?? 1000 });
+          } finally {
+            await forward.close();
+          }
+        },
+        stop,
+      };
+    } catch (error) {
+      await stop().catch(() => undefined);
+      throw error;
     }
-    const { snapshot } = await step("secrets: generate what is missing", () => syncSecrets(secretPlan(config), store));
-    const secretValue: SecretValue = (ref) => {
-      const value = snapshot[ref.group as keyof Snapshot][ref.name]?.value;
-      if (value === undefined) throw new DevstackError(`secret ${ref.group}.${ref.name} is missing from ${store.location}`, { fix: "run `devstack secrets sync`" });
-      return value;
-    };
-
-    // The reaper first (testcontainers starts it with the session), so whatever follows is covered.
-    const session = await step(reaper.reaper ? `reaper: ${reaper.image}` : "reaper: none", () => sessionId());
-    const labels = { ...ownerLabels(), "org.testcontainers": "true", "org.testcontainers.session-id": session };
-    // Named volumes, as `up` has, labelled for the reaper and the sweep; created before anything else, so a stack killed at any point after has a labelled trace.
-    await Promise.all(spec.volumes.map((name) => docker.createVolume({ Name: name, Labels: { [LABEL_PROJECT]: spec.id, ...labels } })));
-    network = await step(`network ${spec.network}`, () => startNetwork(spec));
-    const place = async (c: ContainerSpec) => ({
-      spec: c,
-      network: network as StartedNetwork,
-      labels: ownerLabels(),
-      secrets: Object.fromEntries(Object.entries(c.secretEnv).map(([name, ref]) => [name, secretValue(ref)])),
-      files: await generatedFiles(config, spec, c),
-    });
-    const startOne = async (c: ContainerSpec) => {
-      const container = await step(`${c.component}: start (${c.image})`, async () => startContainer(docker, await place(c), config.profileName));
-      started.push(container);
-    };
-    // The services side by side; k3s after them, as it reaches them.
-    const services = spec.containers.filter((c) => c.component !== "k3s");
-    const results = await Promise.allSettled(services.map(startOne));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
-    for (const c of spec.containers.filter((c) => c.component === "k3s")) await startOne(c);
-
-    const endpoints = await configureServices(config, spec, docker, secretValue, step);
-    const result = cluster ? await upCluster(docker, config, spec, step, { acmeRootChanged: false }) : undefined;
-    const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;
-    const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
-    return {
-      name: stackId(config),
-      url,
-      // The published HTTPS port, when it is not 443, belongs in every URL.
-      componentUrls: url ? Object.fromEntries(Object.entries(componentUrls(config)).map(([name, urls]) => [name, ports.https === 443 ? urls : urls.map((u) => u.replace(/^(https:\/\/[^/]+)/, `$1:${ports.https}`))])) : {},
-      databaseUrl: endpoints.postgres?.url,
-      env: { ...hostEnvironment(config, endpoints, secrets), ...(url ? { DEVSTACK_URL: url } : {}) },
-      config,
-      messages: async () => (endpoints.smtp ? ((await (await fetch(endpoints.smtp.api)).json()) as MailMessage[]) : []),
-      logs: async (query, logOptions = {}) => {
-        if (!result) throw new UsageError("logs live in the cluster's Loki: start the stack with cluster: true");
-        const kc = await kubeConfig(result.kubeconfig);
-        const forward = await forwardToPod(kc, PLATFORM_NAMESPACE, "app.kubernetes.io/name=loki", 3100);
-        try {
-          const end = new Date();
-          return await new LokiClient(`http://127.0.0.1:${forward.port}`).queryRange({ query, start: new Date(end.getTime() - (logOptions.sinceMs ?? 3_600_000)), end, limit: logOptions.limit ?? 1000 });
-        } finally {
-          await forward.close();
-        }
-      },
-      stop,
-    };
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw error;
   }
 }

@@ -1,6 +1,8 @@
 import type { ResolvedConfig } from "../config/resolve.js";
 import { loadConfig } from "../config/resolve.js";
 import { runDeploy } from "../effects/deploy.js";
+import { stackId } from "../project/ids.js";
+import { withStackLock } from "../stack/lock.js";
 import type { StepRunner as Step } from "../flows/plan.js";
 import { DevstackError } from "../errors.js";
 import { inotifyFix, readInotifyLimits, RECOMMENDED_INOTIFY } from "./inotify.js";
@@ -43,7 +45,9 @@ export async function runDevLoop(initial: ResolvedConfig, io: DevLoopIo, signal:
       }
     }
     try {
-      const result = await runDeploy(config, { step: io.step });
+      // Each redeploy holds the stack's lock, as up and down do: a concurrent down waits for it, and it for them.
+      const deploying = config;
+      const result = await withStackLock(stackId(deploying), { command: "up", say: io.warn }, () => runDeploy(deploying, { step: io.step }));
       for (const s of result.skippedSteps) io.say(`  skipped ${s}`);
       io.say(`ready: ${result.url} (revision ${result.revision ?? "?"}) in ${Math.round(performance.now() - started)} ms`);
     } catch (error) {

@@ -101,7 +101,8 @@ describe.skipIf(!enabled)("devstack up on a real k3s [e2e]", () => {
     expect(job.code, job.stderr).toBe(0);
     const query = devstack(["export", "--query", "SELECT count(*) AS n, count(DISTINCT exported_at) AS runs FROM visits WHERE path LIKE '/visit-%'", "--json"], { env });
     expect(query.code, query.stderr).toBe(0);
-    expect(JSON.parse(query.stdout).rows[0]).toMatchObject({ n: "5", runs: "1" });
+    const rows = query.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; row?: unknown }).filter((l) => l.type === "event").map((l) => l.row);
+    expect(rows[0]).toMatchObject({ n: "5", runs: "1" });
     // Same watermark from the laptop: nothing new, nothing exported twice.
     const again = devstack(["export", "visits", "--json"], { env });
     expect(JSON.parse(again.stdout.trim().split("\n").at(-1) as string).exports[0].rows).toBe(0);

@@ -174,7 +174,9 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     expect(r.stdout + r.stderr).not.toContain(secret);
     const q = run(["export", "--query", "SELECT count(*) AS n, min(path) AS first FROM visits", "--json"]);
     expect(q.code, q.stderr).toBe(0);
-    expect(JSON.parse(q.stdout).rows).toEqual([{ n: "450", first: "/p/1" }]);
+    const lines = q.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; row?: unknown; rows?: number });
+    expect(lines.filter((l) => l.type === "event").map((l) => l.row)).toEqual([{ n: "450", first: "/p/1" }]);
+    expect(lines.at(-1)).toMatchObject({ type: "result", rows: 1 });
   });
 
   it("down stops everything and keeps the data; up again brings it back", async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 
 /** A maker of temporary directories that are all removed after the file's tests. */
 export function tempDirs(): (prefix: string) => string {
@@ -12,4 +12,19 @@ export function tempDirs(): (prefix: string) => string {
     made.push(dir);
     return dir;
   };
+}
+
+/** A DEVSTACK_HOME of the file's own for its tests, the previous one restored and the directory removed after them. */
+export function tempHome(prefix: string): string {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const saved = process.env.DEVSTACK_HOME;
+  beforeAll(() => {
+    process.env.DEVSTACK_HOME = home;
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.DEVSTACK_HOME;
+    else process.env.DEVSTACK_HOME = saved;
+    rmSync(home, { recursive: true, force: true });
+  });
+  return home;
 }

@@ -3,7 +3,9 @@ import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { connectDocker } from "../../stack/docker.js";
 import { downStack } from "../../stack/status.js";
-import { out, printResult } from "../output.js";
+import { colors, err, out, printResult } from "../output.js";
+import { stackId } from "../../project/ids.js";
+import { withStackLock } from "../../stack/lock.js";
 import { Reporter } from "../reporter.js";
 
 async function confirm(question: string): Promise<boolean> {
@@ -15,7 +17,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function run(options: { profile?: string; purge?: boolean; yes?: boolean; json?: boolean }): Promise<number> {
+export async function run(options: { profile?: string; purge?: boolean; yes?: boolean; json?: boolean; wait?: boolean }): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
   const purge = options.purge ?? false;
   if (purge && !options.yes) {
@@ -29,7 +31,8 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
   const docker = await connectDocker();
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
-    const result = await downStack(docker, config, purge, (title, work) => reporter.step(title, work));
+    const lock = { command: "down", wait: options.wait !== false, say: (line: string) => (options.json ? reporter.note(line) : err(colors.yellow(line))) };
+    const result = await withStackLock(stackId(config), lock, () => downStack(docker, config, purge, (title, work) => reporter.step(title, work)));
     if (options.json) printResult("down", { profile: config.profileName, purge, confirmed: true, ...result, steps: reporter.steps });
     else if (result.stopped.length === 0 && result.removed.length === 0) out(`nothing of ${config.app.name}'s local stack was running`);
     else out(purge ? `removed ${result.removed.length} containers and ${result.volumes.length} volumes` : `stopped ${result.stopped.length} containers; volumes kept (\`devstack down --purge\` deletes them)`);

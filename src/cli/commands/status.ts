@@ -47,6 +47,7 @@ export async function run(options: { profile?: string; json?: boolean }): Promis
     out(`app ${config.app.name}:`);
     out(table([[colors.dim("component"), colors.dim("ready"), colors.dim("version")], ...app.components.map((c) => [c.component, (c.ready === c.desired && c.desired > 0 ? colors.green : colors.yellow)(`${c.ready}/${c.desired}`), c.version])], "  "));
   } else if (app.problem) out(colors.dim(`  app: ${app.problem}`));
+  if (status.movedPorts.length > 0) out(`  ports moved off taken defaults: ${status.movedPorts.map((m) => `${m.key} ${m.port} (default ${m.default})`).join(", ")}`);
   if (status.volumes.length > 0) out(colors.dim(`  volumes: ${status.volumes.join(", ")}`));
   return 0;
 }

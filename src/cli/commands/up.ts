@@ -9,6 +9,21 @@ import { runDevLoop } from "../../watch/dev-loop.js";
 import { colors, err, out, printResult, table } from "../output.js";
 import { protectLocalStores, protectSnapshot } from "../protect.js";
 import { Reporter } from "../reporter.js";
+import { stackId } from "../../project/ids.js";
+import { withStackLock } from "../../stack/lock.js";
+import type { PortChoice } from "../../stack/ports.js";
+
+/** Each published key's host port, for --json. */
+function portsOf(choices: PortChoice[]): Record<string, { port: number; default: number; source: PortChoice["source"] }> {
+  return Object.fromEntries(choices.map((c) => [c.key, { port: c.port, default: c.default, source: c.source }]));
+}
+
+/** A line per port moved off its default because something else held it. */
+function movedLines(choices: PortChoice[]): string[] {
+  return choices
+    .filter((c) => c.source !== "explicit" && c.port !== c.default)
+    .map((c) => `port ${c.key} is ${c.port}: its default ${c.default} was taken when it was chosen (another project's stack, or another program); set ports.${c.key} in the profile to pin one`);
+}
 
 interface UpOptions {
   profile?: string;
@@ -16,6 +31,8 @@ interface UpOptions {
   dryRun?: boolean;
   json?: boolean;
   watch?: boolean;
+  /** Wait for another run changing the stack (default), or fail at once. */
+  wait?: boolean;
 }
 
 export async function run(options: UpOptions): Promise<number> {
@@ -23,19 +40,21 @@ export async function run(options: UpOptions): Promise<number> {
   const config = loadConfig({ profile: options.profile ?? "local" });
   await protectLocalStores([config]);
   const servicesOnly = options.servicesOnly ?? false;
-  const planned = await planLocalStack(config, { cluster: !servicesOnly, requireEngine: !options.dryRun });
 
   if (options.dryRun) {
+    // The ports a run would settle on, without remembering them.
+    const planned = await planLocalStack(config, { cluster: !servicesOnly, requireEngine: false, settlePorts: "preview" });
     const plan = describePlan(planned.plan);
     // The whole plan, the cluster half included, from the planning the run itself follows.
     const whole = await planUpDry(config, planned.plan, !servicesOnly);
     const budget = localBudget(config, planned.plan.containers.map((c) => c.spec.component));
     if (options.json) {
-      printResult("up", { dryRun: true, profile: config.profileName, engine: planned.docker !== undefined, plan, flow: whole, memory: budget });
+      printResult("up", { dryRun: true, profile: config.profileName, engine: planned.docker !== undefined, plan, flow: whole, memory: budget, ports: portsOf(planned.ports) });
       return 0;
     }
     out(`plan for ${config.app.name}, profile ${colors.bold(config.profileName)}${planned.docker ? "" : colors.dim(" (no Docker engine answered: planned as a fresh machine)")}:`);
     out(`  network ${plan.network.name}: ${plan.network.action}`);
+    for (const line of movedLines(planned.ports)) out(`  ${line}`);
     for (const v of plan.volumes) out(`  volume ${v.name}: ${v.action}`);
     for (const c of plan.containers) {
       out(`  ${colors.bold(c.component)}: ${c.action} (${c.reason})`);
@@ -53,9 +72,15 @@ export async function run(options: UpOptions): Promise<number> {
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
     const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
-    // The redactor knows every secret before a container is touched, so no message can carry one.
-    const { endpoints, snapshot } = await upServices(config, planned, step, { onSecrets: (s) => protectSnapshot(config, s) });
-    const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
+    // One run at a time changes the stack: planned, started and deployed under its lock; the watch loop takes it per redeploy.
+    const lock = { command: "up", wait: options.wait !== false, say: (line: string) => (options.json ? reporter.note(line) : err(colors.yellow(line))) };
+    const { planned, endpoints, snapshot, cluster } = await withStackLock(stackId(config), lock, async () => {
+      const planned = await planLocalStack(config, { cluster: !servicesOnly, requireEngine: true, settlePorts: "remember" });
+      // The redactor knows every secret before a container is touched, so no message can carry one.
+      const { endpoints, snapshot } = await upServices(config, planned, step, { onSecrets: (s) => protectSnapshot(config, s) });
+      const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
+      return { planned, endpoints, snapshot, cluster };
+    });
     const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
     const env = hostEnvironment(config, endpoints, appSecrets);
     // A product of several components: each one's environment, with only the secrets it names.
@@ -63,7 +88,7 @@ export async function run(options: UpOptions): Promise<number> {
     const ms = Math.round(performance.now() - started);
     for (const s of cluster?.skipped ?? []) reporter.note(`skipped ${s}`);
     if (options.json) {
-      printResult("up", { dryRun: false, profile: config.profileName, servicesOnly, ms, endpoints, ...(cluster ? { cluster } : { env, ...(components ? { components } : {}) }), steps: reporter.steps });
+      printResult("up", { dryRun: false, profile: config.profileName, servicesOnly, ms, endpoints, ports: portsOf(planned.ports), ...(cluster ? { cluster } : { env, ...(components ? { components } : {}) }), steps: reporter.steps });
       return 0;
     }
     if (cluster) {
@@ -75,6 +100,7 @@ export async function run(options: UpOptions): Promise<number> {
       if (endpoints.objectStore) out(`  object store ${endpoints.objectStore.endpoint} (bucket ${endpoints.objectStore.bucket})`);
       if (endpoints.storage) out(`  storage ${endpoints.storage.endpoint} (bucket ${endpoints.storage.bucket})`);
       out(`  grafana ${cluster.grafana}`);
+      for (const line of movedLines(planned.ports)) out(`  ${line}`);
       if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root: `devstack trust` makes browsers accept it (one sudo prompt)"));
       // Watching is the default on a terminal; --no-watch (or no terminal) stops after the first deploy.
       if (options.watch !== false && process.stdout.isTTY) {
@@ -105,6 +131,7 @@ export async function run(options: UpOptions): Promise<number> {
         "  ",
       ),
     );
+    for (const line of movedLines(planned.ports)) out(`  ${line}`);
     if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root since the last run: certificates it issued before are re-issued on deploy"));
     if (components) {
       for (const [name, own] of Object.entries(components)) {

@@ -18,6 +18,10 @@ export const schema = result("status", {
     }),
   ),
   volumes: z.array(z.string()),
+  /** The host port of each port key of the local profile: the written, default or remembered one (up moves a taken default). */
+  ports: z.record(z.string(), z.number()),
+  /** The keys whose port is not their default, and that default. */
+  movedPorts: z.array(z.strictObject({ key: z.string(), port: z.number(), default: z.number() })),
   /** The app's components in the local cluster (ready/desired replicas, version); null when no cluster runs or it did not answer. */
   app: z.array(z.strictObject({ component: z.string(), ready: z.number(), desired: z.number(), version: z.string() })).nullable(),
   appProblem: z.string().optional(),

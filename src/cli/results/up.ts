@@ -32,17 +32,21 @@ const endpoints = z.strictObject({
   storage: z.strictObject({ endpoint: z.string(), bucket: z.string(), region: z.string() }).optional(),
 });
 
+/** Each published port key's host port: written in the profile (explicit), its default, remembered from an earlier up, or moved off a taken default. */
+const ports = z.record(z.string(), z.strictObject({ port: z.number(), default: z.number(), source: z.enum(["explicit", "default", "remembered", "moved"]) }));
+
 const memory = z.strictObject({ lines: z.array(z.strictObject({ what: z.string(), mi: z.number() })), totalMi: z.number(), goalMi: z.number() });
 
 /** `up --json`: with --dry-run the containers' plan and the whole flow's; else the endpoints (and the cluster's URLs). */
 export const schema = z.union([
-  result("up", { dryRun: z.literal(true), profile: z.string(), engine: z.boolean(), plan: stackPlan, flow: plan, memory }),
+  result("up", { dryRun: z.literal(true), profile: z.string(), engine: z.boolean(), plan: stackPlan, flow: plan, memory, ports }),
   result("up", {
     dryRun: z.literal(false),
     profile: z.string(),
     servicesOnly: z.boolean(),
     ms: z.number(),
     endpoints,
+    ports,
     cluster: z.looseObject({ url: z.string(), grafana: z.string(), image: z.string(), kubeconfig: z.string(), skipped: z.array(z.string()) }).optional(),
     env: z.record(z.string(), z.string()).optional(),
     components: z.record(z.string(), z.record(z.string(), z.string())).optional(),
