@@ -1,7 +1,8 @@
 import { type Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "../errors.js";
 import { packageVersion } from "../package-root.js";
-import { printError, printResult } from "./output.js";
+import { setLockWaitNotice } from "../process/lock.js";
+import { colors, err, printError, printResult } from "./output.js";
 import { buildProgram, type Action } from "./program.js";
 import { renderError } from "./render-error.js";
 
@@ -33,6 +34,8 @@ export async function run(argv: string[]): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const json = wantsJson(argv);
   const own = ownArgs(argv);
+  // stderr, never stdout: a --json run's stdout stays JSON lines.
+  setLockWaitNotice((text) => err(colors.yellow(text)));
   // `--version` is commander's, and prints plain text; with --json it is a result like any other.
   if (json && own.every((arg) => arg.startsWith("-")) && (own.includes("--version") || own.includes("-V"))) {
     printResult("version", { version: packageVersion(), node: process.versions.node });

@@ -235,6 +235,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .action(dispatch(() => import("./commands/export.js")));
 
   program
+    .command("run")
+    .description("run CMD on the host with a component's whole environment against the local services, secrets included (handed to CMD only: never printed or written); exits with CMD's code")
+    .argument("<command...>", "the command, after --")
+    .addOption(profileOption())
+    .option("--component <name>", "whose environment (default: the first component)")
+    .option("--no-wait", "fail at once (exit 1) when another run is changing the local stack, instead of waiting for it")
+    .addHelpText("after", examples(["devstack run -- npm start", "devstack run --component worker -- node worker.js", "devstack run -- npx prisma migrate dev"]))
+    .action(dispatch(() => import("./commands/run.js")));
+
+  program
     .command("test")
     .description("bring up an isolated stack, run CMD with its URLs in the environment, tear it down, exit with CMD's code")
     .argument("<command...>", "the command, after --")

@@ -35,6 +35,13 @@ describe("githubWorkflow", () => {
     expect(uses(steps)).toContain("actions/setup-node@v4");
   });
 
+  it("hands each external secret in from the repository's secrets, on stdin, before the tests", () => {
+    const steps = (parse(githubWorkflow("shop", { language: "node" }, ["package.json"], ["STRIPE_API_KEY"])) as Workflow).jobs.test?.steps ?? [];
+    const at = steps.findIndex((s) => String(s.run ?? "").includes("secrets set STRIPE_API_KEY"));
+    expect(steps[at]).toMatchObject({ run: `printf '%s' "$VALUE" | npx devstack secrets set STRIPE_API_KEY`, env: { VALUE: "${{ secrets.STRIPE_API_KEY }}" } });
+    expect(at).toBeLessThan(steps.findIndex((s) => String(s.run ?? "").startsWith("npx devstack test")));
+  });
+
   it("uses the ruby setup's bundler cache", () => {
     expect(testJob("ruby").steps.find((s) => s.uses === "ruby/setup-ruby@v1")?.with).toMatchObject({ "bundler-cache": true });
   });

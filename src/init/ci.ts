@@ -62,11 +62,13 @@ function toolchainSteps(tool: Toolchain | undefined, files: string[]): { setup: 
  * very digest that runs in staging promoted to prod behind the `production`
  * environment's approval. AWS access is by OIDC: no long-lived key is stored in GitHub.
  */
-export function githubWorkflow(app: string, tool?: Toolchain, files: string[] = []): string {
+export function githubWorkflow(app: string, tool?: Toolchain, files: string[] = [], externalSecrets: string[] = []): string {
   const { setup, test } = toolchainSteps(tool, files);
   const deploy = tool?.language === "node" ? nodeApp : node;
   // setup-node comes last so devstack's npx finds Node after another toolchain's setup.
   const testSteps: Step[] = [{ uses: "actions/checkout@v4" }, ...setup, ...(tool?.language === "node" ? [] : node.slice(1))];
+  // `devstack test` refuses to run without a declared external secret: CI hands each one in from its own secrets, on stdin.
+  for (const name of externalSecrets) testSteps.push({ name: `secret ${name} from the repository's secrets`, run: `printf '%s' "$VALUE" | npx devstack secrets set ${name}`, env: { VALUE: `\${{ secrets.${name} }}` } });
   testSteps.push(test ? { name: "tests against an isolated stack", run: `npx devstack test -- ${test}` } : { name: "TODO: the app's tests (no toolchain was recognised)", run: 'echo "add your test command here" && exit 1' });
   const workflow = {
     name: app,

@@ -55,6 +55,19 @@ export interface LockOptions {
   busy?: (holder: LockHolder | undefined, waitedMs: number) => Error;
 }
 
+let waitNotice: ((text: string) => void) | undefined;
+
+/**
+ * Where a wait on a lock is said when its caller has no onWait of its own
+ * (the CLI sets its stderr): a run held up by another never waits without a word.
+ */
+export function setLockWaitNotice(notice: ((text: string) => void) | undefined): void {
+  waitNotice = notice;
+}
+
+/** How long a wait stays silent: a lock held for a moment is not worth a line. */
+const QUIET_WAIT_MS = 1000;
+
 export interface HeldLock {
   readonly path: string;
   /** Throws LockLostError unless this run still holds the lock: called right before a commit. */
@@ -192,9 +205,12 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
           fix: verdict.owner ? `wait for it to finish, or stop it (\`kill ${verdict.owner.pid}\`), then run the command again` : `wait for it to finish, or remove ${path} if no devstack runs`,
         });
       }
-      if (!told) {
+      if (!told && options.onWait) {
         told = true;
-        options.onWait?.(holder);
+        options.onWait(holder);
+      } else if (!told && waitNotice && Date.now() - start >= QUIET_WAIT_MS) {
+        told = true;
+        waitNotice(`waiting for ${options.what}: ${holder ? `held by process ${holder.pid} on ${holder.host} since ${holder.since}` : "held by another run"}`);
       }
       await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 200);

@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pidAlive } from "../process/alive.js";
+import { setLockWaitNotice } from "../process/lock.js";
 import { acquireLock, LockLostError, withLock } from "./store-lock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "devstack-lock-"));
@@ -62,6 +63,22 @@ describe("the store lock", () => {
     const started = performance.now();
     (await acquireLock(path, { what: "test" })).release();
     expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("says, once and after a moment, who it is waiting for", async () => {
+    const path = join(dir, "told.lock");
+    const holder = spawn("sleep", ["30"]);
+    await new Promise((r) => holder.once("spawn", r));
+    writeFileSync(path, owner(holder.pid as number));
+    const said: string[] = [];
+    setLockWaitNotice((text) => said.push(text));
+    try {
+      await acquireLock(path, { what: "the test store", timeoutMs: 1500 }).catch(() => undefined);
+    } finally {
+      setLockWaitNotice(undefined);
+      holder.kill("SIGKILL");
+    }
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^waiting for the test store: held by process ${holder.pid} on `))]);
   });
 
   it("treats a holder on another host as gone only when it stopped keeping its lock fresh", async () => {

@@ -179,11 +179,29 @@ describeWithEngine("Docker engine with stand-in images", missing, "devstack/test
     expect(leftOf(a.name)).toEqual(NOTHING);
   }, 120_000);
 
+  it("devstack test refuses, before any stack starts, a command that does not exist and an external secret never set", () => {
+    const env = { DEVSTACK_HOME: home };
+    const typo = devstack(["test", "--services-only", "--", "no-such-test-runner"], { cwd: dir, env });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("cannot run no-such-test-runner: no such command on PATH");
+    expect(typo.stderr).not.toContain("starting an isolated stack");
+    // examples/hello declares STRIPE_API_KEY external.
+    const unset = devstack(["test", "--services-only", "--", process.execPath, "-e", ""], { cwd: dir, env });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("devstack secrets set STRIPE_API_KEY");
+    expect(unset.stderr).not.toContain("starting an isolated stack");
+    const set = devstack(["secrets", "set", "STRIPE_API_KEY"], { cwd: dir, env, input: "sk_test_harness\n" });
+    expect(set.code, set.stderr).toBe(0);
+  });
+
   it("devstack test runs the command against its own stack and exits with the command's code", () => {
     const script = "const pg = require('pg'); const c = new pg.Client({ connectionString: process.env.DATABASE_URL }); c.connect().then(() => c.query('SELECT 1 AS ok')).then((r) => { console.log('db ok', r.rows[0].ok, process.env.SMTP_URL ? 'smtp set' : 'no smtp'); return c.end(); }).then(() => process.exit(3));";
     const r = devstack(["test", "--services-only", "--", process.execPath, "-e", script], { cwd: dir, env: { DEVSTACK_HOME: home, NODE_PATH: join(process.cwd(), "node_modules") }, timeoutMs: 300_000 });
     expect(r.stdout).toContain("db ok 1 smtp set");
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/stack hello-[0-9a-f]+ removed/);
-  }, 300_000);
+    // A command ended by a signal exits as a shell reports it: 128 + SIGTERM's 15.
+    const killed = devstack(["test", "--services-only", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"], { cwd: dir, env: { DEVSTACK_HOME: home }, timeoutMs: 300_000 });
+    expect(killed.code, killed.stderr).toBe(143);
+  }, 600_000);
 });

@@ -103,7 +103,7 @@ export async function run(options: Options): Promise<number> {
       ? [
           // The workflow deploys to staging before prod: a staging profile shaped like prod comes with it.
           { path: "profiles/staging.yaml", content: eksProfile(name, schemaDir, services, "staging") },
-          { path: ".github/workflows/devstack.yml", content: githubWorkflow(name, language?.kind === "language" ? language.value : undefined, view.files) },
+          { path: ".github/workflows/devstack.yml", content: githubWorkflow(name, language?.kind === "language" ? language.value : undefined, view.files, externalSecretNames(app)) },
         ]
       : []),
   ];
@@ -139,6 +139,14 @@ export async function run(options: Options): Promise<number> {
   for (const file of files) out(`wrote ${file.path}`);
   out("next: `devstack config` to check the result, then `devstack up`");
   return 0;
+}
+
+/** The secrets of the written config that a person (or CI) supplies. */
+function externalSecretNames(app: Record<string, unknown>): string[] {
+  const secrets = (app.secrets ?? {}) as Record<string, { external?: boolean }>;
+  return Object.entries(secrets)
+    .filter(([, spec]) => spec.external === true)
+    .map(([name]) => name);
 }
 
 function describe(f: Found): string {

@@ -133,15 +133,21 @@ export async function run(options: UpOptions): Promise<number> {
     );
     for (const line of movedLines(planned.ports)) out(`  ${line}`);
     if (endpoints.acme?.rootChanged) out(colors.yellow("  the local ACME server has a new root since the last run: certificates it issued before are re-issued on deploy"));
+    const secretValues = Object.values(snapshot).flatMap((group) => Object.values(group).map((v) => v.value)).filter((v) => v.length >= 4);
+    const filled = (vars: Record<string, string>) => Object.keys(vars).filter((k) => secretValues.some((v) => vars[k]?.includes(v)));
     if (components) {
       for (const [name, own] of Object.entries(components)) {
         out(`\nenvironment of ${colors.bold(name)} on the host (secret values are shown by name):`);
         for (const [k, v] of Object.entries(own)) out(`  export ${k}=${JSON.stringify(v)}`);
+        out(colors.dim(`  devstack run --component ${name} fills ${filled(own).join(", ") || "them"} with the real values, for that command only`));
       }
+      out(`\nnext: ${colors.bold("devstack run --component <name> -- <its start command>")}`);
       return 0;
     }
     out("\nenvironment for running the app on the host (secret values are shown by name):");
     for (const [k, v] of Object.entries(env)) out(`  export ${k}=${JSON.stringify(v)}`);
+    out(colors.dim(`  devstack run fills ${filled(env).join(", ") || "them"} with the real values, for that command only`));
+    out(`\nnext: ${colors.bold("devstack run -- <your start command>")} (e.g. devstack run -- npm start)`);
     return 0;
   } finally {
     reporter.close();
