@@ -2,6 +2,7 @@ import type Docker from "dockerode";
 import { DevstackError } from "../errors.js";
 import { putFiles, secretFilePath, type FileToPut } from "./container-files.js";
 import { probePort } from "./ports.js";
+import { preflight, preflightError } from "./preflight.js";
 import type { ContainerSpec, StackSpec } from "./components.js";
 import { ensureNetwork } from "./duplicates.js";
 import { LABEL_PROJECT, LABEL_SPEC } from "./names.js";
@@ -127,6 +128,9 @@ async function apply(docker: Docker, stack: StackSpec, action: ContainerAction, 
 
 /** Brings the stack to its plan: network, volumes, then each container; every step is safe to repeat. */
 export async function executePlan(docker: Docker, stack: StackSpec, plan: StackPlan, options: ExecuteOptions): Promise<void> {
+  // Everything missing at once, before anything starts.
+  const problems = await options.step("preflight: images and ports", () => preflight(docker, plan));
+  if (problems.length > 0) throw preflightError(problems, options.profile);
   const labels = { [LABEL_PROJECT]: stack.id };
   // Always checked, not only when the plan creates it: runs that raced (before the stack lock) may have left two.
   const ensure = () => ensureNetwork(docker, stack.network, stack.id);

@@ -216,8 +216,8 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     try {
       const r = run(["up", "--services-only"]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`port ${ports.smtpUi} on 127.0.0.1, for smtp (mail web UI and API), is already in use`);
-      expect(r.stderr).toContain("set ports.smtpUi in profiles/local.yaml to a free port");
+      expect(r.stderr).toContain(`port ${ports.smtpUi} on 127.0.0.1 (smtp, mail web UI and API) is already in use`);
+      expect(r.stderr).toContain("move ports.smtpUi in profiles/local.yaml to free ports");
     } finally {
       blocker.close();
     }
@@ -229,7 +229,7 @@ describeWithEngine("Docker engine with stand-in images", missing, "the local sta
     writeFileSync(join(dir, "profiles", "mirrorless.yaml"), local.replace("devstack-standin/postgres:bookworm", "devstack-standin/postgres-missing:1"));
     const r = run(["up", "--services-only", "--profile", "mirrorless"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("cannot pull image devstack-standin/postgres-missing:1 for postgres");
+    expect(r.stderr).toContain("image devstack-standin/postgres-missing:1 (postgres) is not here and cannot be pulled");
     expect(r.stderr).toContain("images:");
     expect(r.stderr).toContain("postgres: registry.example.com/mirror/postgres-missing:1");
     const status = JSON.parse(run(["status", "--json"]).stdout) as { components: { component: string; state: string }[] };

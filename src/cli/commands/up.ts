@@ -4,6 +4,7 @@ import { formatPlan } from "../../flows/plan.js";
 import { localBudget } from "../../stack/budget.js";
 import { describePlan } from "../../stack/plan.js";
 import { componentEnvironments, hostEnvironment } from "../../stack/environment.js";
+import { preflight, preflightError } from "../../stack/preflight.js";
 import { planLocalStack, upServices } from "../../stack/up-services.js";
 import { runDevLoop } from "../../watch/dev-loop.js";
 import { colors, err, out, printResult, table } from "../output.js";
@@ -48,8 +49,9 @@ export async function run(options: UpOptions): Promise<number> {
     // The whole plan, the cluster half included, from the planning the run itself follows.
     const whole = await planUpDry(config, planned.plan, !servicesOnly);
     const budget = localBudget(config, planned.plan.containers.map((c) => c.spec.component));
+    const problems = planned.docker ? await preflight(planned.docker, planned.plan) : [];
     if (options.json) {
-      printResult("up", { dryRun: true, profile: config.profileName, engine: planned.docker !== undefined, plan, flow: whole, memory: budget, ports: portsOf(planned.ports) });
+      printResult("up", { dryRun: true, profile: config.profileName, engine: planned.docker !== undefined, plan, flow: whole, memory: budget, ports: portsOf(planned.ports), preflight: problems });
       return 0;
     }
     out(`plan for ${config.app.name}, profile ${colors.bold(config.profileName)}${planned.docker ? "" : colors.dim(" (no Docker engine answered: planned as a fresh machine)")}:`);
@@ -66,6 +68,11 @@ export async function run(options: UpOptions): Promise<number> {
     if (!servicesOnly) out(formatPlan({ ...whole, steps: whole.steps.filter((s) => !s.id.startsWith("container.")) }).join("\n"));
     out(`memory: ${budget.totalMi} MiB requested or reserved (goal: at most ${budget.goalMi})`);
     out(table(budget.lines.map((l) => [colors.dim(`  ${l.what}`), `${Math.round(l.mi)} MiB`])));
+    if (problems.length > 0) {
+      const error = preflightError(problems, config.profileName);
+      out(colors.yellow(`\nup would stop here, before starting anything: ${error.message}`));
+      out(`fix: ${error.fix ?? ""}`);
+    }
     return 0;
   }
 

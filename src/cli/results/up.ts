@@ -39,7 +39,22 @@ const memory = z.strictObject({ lines: z.array(z.strictObject({ what: z.string()
 
 /** `up --json`: with --dry-run the containers' plan and the whole flow's; else the endpoints (and the cluster's URLs). */
 export const schema = z.union([
-  result("up", { dryRun: z.literal(true), profile: z.string(), engine: z.boolean(), plan: stackPlan, flow: plan, memory, ports }),
+  result("up", {
+    dryRun: z.literal(true),
+    profile: z.string(),
+    engine: z.boolean(),
+    plan: stackPlan,
+    flow: plan,
+    memory,
+    ports,
+    // What `up` would stop on before starting anything: images neither here nor pullable, host ports taken.
+    preflight: z.array(
+      z.discriminatedUnion("kind", [
+        z.strictObject({ kind: z.literal("image"), component: z.string(), image: z.string(), why: z.string() }),
+        z.strictObject({ kind: z.literal("port"), component: z.string(), port: z.number().int(), purpose: z.string(), key: z.string().optional() }),
+      ]),
+    ),
+  }),
   result("up", {
     dryRun: z.literal(false),
     profile: z.string(),
