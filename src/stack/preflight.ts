@@ -58,7 +58,7 @@ export async function preflight(docker: Docker, plan: StackPlan): Promise<Prefli
 }
 
 /** One line per problem. */
-export function describeProblem(p: PreflightProblem): string {
+function describeProblem(p: PreflightProblem): string {
   return p.kind === "image" ? `image ${p.image} (${p.component}) is not here and cannot be pulled: ${p.why}` : `port ${p.port} on 127.0.0.1 (${p.component}, ${p.purpose}) is already in use`;
 }
 
