@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pidAlive } from "../process/alive.js";
+import { removeLeftOfDeadProcesses } from "../process/alive.js";
 
 const PREFIX = "devstack-export-";
 
@@ -10,20 +10,7 @@ const PREFIX = "devstack-export-";
  * named after their pid, so the next run on this machine removes them.
  */
 export function removeAbandonedWorkDirs(root = tmpdir()): string[] {
-  const removed: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return removed;
-  }
-  for (const name of entries) {
-    const pid = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || pidAlive(Number(pid))) continue;
-    rmSync(join(root, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  return removed;
+  return removeLeftOfDeadProcesses(root, (name) => new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
 }
 
 /**

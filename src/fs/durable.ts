@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { pidAlive } from "../process/alive.js";
+import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { removeLeftOfDeadProcesses } from "../process/alive.js";
 
 /**
  * Temporary files of writeDurable left by a process that died between
@@ -11,28 +11,9 @@ import { pidAlive } from "../process/alive.js";
  * a caller holding a lock on the file passes 0.
  */
 export function removeStaleTemps(path: string, minAgeMs = 10_000): string[] {
-  const dir = dirname(path);
   const base = basename(path);
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!name.startsWith(`${base}.`) || !name.endsWith(".tmp")) continue;
-    const pid = /^\.(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name.slice(base.length))?.[1];
-    if (pid === undefined || Number(pid) === process.pid || pidAlive(Number(pid))) continue;
-    try {
-      if (Date.now() - statSync(join(dir, name)).mtimeMs < minAgeMs) continue;
-      rmSync(join(dir, name), { force: true });
-      removed.push(name);
-    } catch {
-      // Gone already: another writer swept it.
-    }
-  }
-  return removed;
+  const pidOf = (name: string) => (name.startsWith(`${base}.`) ? /^\.(?:prev\.)?(\d+)(?:\.[0-9a-f]+)?\.tmp$/.exec(name.slice(base.length))?.[1] : undefined);
+  return removeLeftOfDeadProcesses(dirname(path), pidOf, minAgeMs);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { linkSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname } from "node:path";
 import { DevstackError } from "../errors.js";
-import { pidAlive, processStart } from "../process/alive.js";
+import { pidAlive, processStart, removeLeftOfDeadProcesses } from "./alive.js";
 
 // A lock is a file that appears whole (a hard link to a finished temporary
 // file), naming the process that holds it. A holder on this machine holds it
@@ -138,19 +138,8 @@ function clearStale(path: string, verdict: Extract<Verdict, { kind: "stale" }>, 
  * what killed runs left behind. Without a lock: only dead runs' files go.
  */
 export function sweepDeadTemps(path: string, pattern: RegExp): void {
-  const dir = dirname(path);
   const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const match = pattern.exec(name.slice(prefix.length));
-    if (match && !pidAlive(Number(match[1]))) rmSync(join(dir, name), { force: true });
-  }
+  removeLeftOfDeadProcesses(dirname(path), (name) => (name.startsWith(prefix) ? pattern.exec(name.slice(prefix.length))?.[1] : undefined));
 }
 
 /** Leftovers of killed runs: their temporary owner files and moved-aside locks. */

@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { writeDurable } from "../fs/durable.js";
 import { userDirs } from "../fs/paths.js";
 import { stackId, type ProjectRef } from "./ids.js";
 import { stackStateDir } from "./paths.js";
@@ -38,13 +39,11 @@ export function readRememberedPorts(stack: string): RememberedPorts {
   return readPortsFile(portsStatePath(stack)) ?? { ports: {}, defaults: {} };
 }
 
-/** Written whole (temporary file, then rename): a reader sees the old choice or the new one. */
+/** Written whole and durably: a reader sees the old choice or the new one. */
 export function writeRememberedPorts(stack: string, remembered: RememberedPorts): void {
   const path = portsStatePath(stack);
   mkdirSync(stackStateDir(stack), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(remembered, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, path);
+  writeDurable(path, `${JSON.stringify(remembered, null, 2)}\n`, { mode: 0o600 });
 }
 
 /** The host ports other projects' stacks have remembered: not handed out again while they exist. */
