@@ -1,10 +1,8 @@
 import { loadConfig } from "../../config/resolve.js";
-import { DevstackError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
+import { requireExternalSecrets, requireRunnable } from "../child-command.js";
 import { runForwarding } from "../../process/child.js";
-import { findExecutable } from "../../process/which.js";
 import { stackId } from "../../project/ids.js";
-import { secretPlan } from "../../secrets/model.js";
-import { secretStates, setCommand } from "../../secrets/sync.js";
 import { componentEnvironments, hostEnvironment } from "../../stack/environment.js";
 import { withStackLock } from "../../stack/lock.js";
 import { planLocalStack, upServices } from "../../stack/up-services.js";
@@ -28,7 +26,7 @@ interface RunOptions {
 export async function run(options: RunOptions, command: string[]): Promise<number> {
   if (command.length === 0) throw new UsageError("no command to run", "put it after --, e.g. `devstack run -- npm start`");
   // Before any work: a command that cannot start is a typo, not a reason to start services.
-  if (!findExecutable(command[0] as string)) throw new UsageError(`cannot run ${command[0]}: no such command${(command[0] as string).includes("/") ? "" : " on PATH"}`, "check its spelling, or give its path (e.g. ./node_modules/.bin/…)");
+  requireRunnable(command, "./node_modules/.bin/…");
   const config = loadConfig({ profile: options.profile ?? "local" });
   const names = Object.keys(config.app.components);
   if (options.component !== undefined && !names.includes(options.component)) throw new UsageError(`no component named ${options.component}`, `components in devstack.yaml: ${names.join(", ")}`);
@@ -46,13 +44,7 @@ export async function run(options: RunOptions, command: string[]): Promise<numbe
     return upServices(config, planned, step, { onSecrets: (s) => protectSnapshot(config, s) });
   });
 
-  const missing = secretStates(secretPlan(config), snapshot).filter((s) => s.kind === "external" && s.state === "missing");
-  if (missing.length > 0) {
-    throw new DevstackError(`secret${missing.length > 1 ? "s" : ""} ${missing.map((s) => s.name).join(", ")} ${missing.length > 1 ? "are" : "is"} declared external but never set, so ${command[0]} would run without ${missing.length > 1 ? "them" : "it"}`, {
-      fix: missing.map((s) => setCommand(s.name, config.profileName)).join("\n"),
-      exitCode: 2,
-    });
-  }
+  requireExternalSecrets(config, snapshot, command);
   const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
   const env = names.length > 1 ? (componentEnvironments(config, endpoints, secrets)[component] ?? {}) : hostEnvironment(config, endpoints, secrets);
   err(colors.dim(`running ${command.join(" ")} with the environment of ${component} (${Object.keys(env).length} variables)`));

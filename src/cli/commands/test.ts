@@ -1,9 +1,7 @@
 import { loadConfig } from "../../config/resolve.js";
-import { DevstackError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
+import { requireExternalSecrets, requireRunnable } from "../child-command.js";
 import { runForwarding } from "../../process/child.js";
-import { findExecutable } from "../../process/which.js";
-import { secretPlan } from "../../secrets/model.js";
-import { secretStates, setCommand } from "../../secrets/sync.js";
 import { openStore } from "../../secrets/open-store.js";
 import { startStack } from "../../testing/stack.js";
 import { colors, err } from "../output.js";
@@ -16,15 +14,9 @@ import { protectSnapshot } from "../protect.js";
 export async function run(options: { profile?: string; servicesOnly?: boolean }, command: string[]): Promise<number> {
   if (command.length === 0) throw new UsageError("no command to run", "put it after --, e.g. `devstack test -- npm test`");
   // Before a whole stack starts: a command that cannot run, or a secret it would run without.
-  if (!findExecutable(command[0] as string)) throw new UsageError(`cannot run ${command[0]}: no such command${(command[0] as string).includes("/") ? "" : " on PATH"}`, "check its spelling, or give its path (e.g. ./node_modules/.bin/vitest)");
+  requireRunnable(command, "./node_modules/.bin/vitest");
   const config = loadConfig({ profile: options.profile ?? "local" });
-  const missing = secretStates(secretPlan(config), await (await openStore(config)).read()).filter((s) => s.kind === "external" && s.state === "missing");
-  if (missing.length > 0) {
-    throw new DevstackError(`external secret${missing.length > 1 ? "s" : ""} ${missing.map((s) => s.name).join(", ")} never set: ${command[0]} would run without ${missing.length > 1 ? "them" : "it"}`, {
-      fix: missing.map((s) => setCommand(s.name, config.profileName)).join("\n"),
-      exitCode: 2,
-    });
-  }
+  requireExternalSecrets(config, await (await openStore(config)).read(), command);
   const started = performance.now();
   err(colors.dim(`starting an isolated stack${options.servicesOnly ? " (services only)" : ""}…`));
   // Ctrl-C while the stack starts: it finishes starting, then is removed at once, so nothing is left behind.
