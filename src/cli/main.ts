@@ -1,7 +1,7 @@
 import { type Command, CommanderError } from "commander";
 import { EXIT_USAGE } from "../errors.js";
 import { packageVersion } from "../package-root.js";
-import { setLockWaitNotice } from "../process/lock.js";
+import { setLockWaitNotice } from "../process/lock-notice.js";
 import { colors, err, printError, printResult } from "./output.js";
 import { buildProgram, type Action } from "./program.js";
 import { renderError } from "./render-error.js";

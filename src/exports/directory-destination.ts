@@ -46,8 +46,14 @@ export class DirectoryDestination implements Destination {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         writeFileSync(file, me, { flag: "wx" });
-        removeLeftovers(dir);
-        return async () => rmSync(file, { force: true });
+        const release = async () => rmSync(file, { force: true });
+        try {
+          removeLeftovers(dir);
+        } catch (error) {
+          await release();
+          throw error;
+        }
+        return release;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
         const holder = readLock(file);

@@ -4,6 +4,7 @@ import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import { DevstackError } from "../errors.js";
 import { pidAlive, processStart, removeLeftOfDeadProcesses } from "./alive.js";
+import { lockWaitNotice } from "./lock-notice.js";
 
 // A lock is a file that appears whole (a hard link to a finished temporary
 // file), naming the process that holds it. A holder on this machine holds it
@@ -53,16 +54,6 @@ export interface LockOptions {
   onWait?: (holder: LockHolder | undefined) => void;
   /** The error when the wait is over (or at once with timeoutMs 0); default a DevstackError naming the holder. */
   busy?: (holder: LockHolder | undefined, waitedMs: number) => Error;
-}
-
-let waitNotice: ((text: string) => void) | undefined;
-
-/**
- * Where a wait on a lock is said when its caller has no onWait of its own
- * (the CLI sets its stderr): a run held up by another never waits without a word.
- */
-export function setLockWaitNotice(notice: ((text: string) => void) | undefined): void {
-  waitNotice = notice;
 }
 
 /** How long a wait stays silent: a lock held for a moment is not worth a line. */
@@ -197,9 +188,9 @@ export async function acquireLock(path: string, options: LockOptions): Promise<H
       if (!told && options.onWait) {
         told = true;
         options.onWait(holder);
-      } else if (!told && waitNotice && Date.now() - start >= QUIET_WAIT_MS) {
+      } else if (!told && lockWaitNotice() && Date.now() - start >= QUIET_WAIT_MS) {
         told = true;
-        waitNotice(`waiting for ${options.what}: ${holder ? `held by process ${holder.pid} on ${holder.host} since ${holder.since}` : "held by another run"}`);
+        lockWaitNotice()?.(`waiting for ${options.what}: ${holder ? `held by process ${holder.pid} on ${holder.host} since ${holder.since}` : "held by another run"}`);
       }
       await sleep(delay + Math.random() * delay);
       delay = Math.min(delay * 2, 200);

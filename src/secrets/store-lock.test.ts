@@ -4,7 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pidAlive } from "../process/alive.js";
-import { setLockWaitNotice } from "../process/lock.js";
+import { setLockWaitNotice } from "../process/lock-notice.js";
 import { acquireLock, LockLostError, withLock } from "./store-lock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "devstack-lock-"));
