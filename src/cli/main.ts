@@ -30,8 +30,6 @@ function commandWords(argv: string[], program: Command): string[] {
 
 /** Runs the CLI and sets process.exitCode; never throws. */
 export async function run(argv: string[]): Promise<void> {
-  // The AWS SDK prints nine lines about Node.js 20's end of support before any AWS call; `devstack doctor` says it once, as a check.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const json = wantsJson(argv);
   const own = ownArgs(argv);
   // stderr, never stdout: a --json run's stdout stays JSON lines.

@@ -3,7 +3,7 @@ import { evaluate, type Observations } from "./checks.js";
 
 const healthy: Observations = {
   platform: "linux",
-  nodeVersion: "v22.11.0",
+  nodeVersion: "v22.13.0",
   engine: { reachable: true, endpoint: "unix:///var/run/docker.sock", version: "28.2.2", apiVersion: "1.50", os: "linux/amd64" },
   helm: { binary: { path: "/usr/bin/helm", version: "v4.1.4", source: "PATH" } },
   ports: [
@@ -65,5 +65,7 @@ describe("doctor checks", () => {
 
   it("fails an old Node.js", () => {
     expect(byId({ ...healthy, nodeVersion: "v18.19.0" }).node?.status).toBe("fail");
+    expect(byId({ ...healthy, nodeVersion: "v20.19.0" }).node).toMatchObject({ status: "fail", fix: expect.stringContaining("Node.js 22") });
+    expect(byId({ ...healthy, nodeVersion: "v24.1.0" }).node?.status).toBe("ok");
   });
 });

@@ -1,6 +1,7 @@
 import type { HelmBinary } from "../charts/helm-binary.js";
 import type { EngineInfo } from "../stack/docker-engine.js";
 import type { PortState } from "../stack/ports.js";
+import { MINIMUM_NODE, NODE_FIX, olderThan } from "../node-version.js";
 import { inotifyFix, RECOMMENDED_INOTIFY, type InotifyLimits } from "../watch/inotify.js";
 
 export type CheckStatus = "ok" | "warn" | "fail" | "skip";
@@ -58,13 +59,10 @@ const portKeys: Record<string, string> = {
 
 export function evaluate(o: Observations): Check[] {
   const checks: Check[] = [];
-  const [major = 0, minor = 0] = o.nodeVersion.replace(/^v/, "").split(".").map(Number);
   checks.push(
-    major >= 22
-      ? { id: "node", title: "Node.js", status: "ok", detail: `Node.js ${o.nodeVersion}` }
-      : major === 20 && minor >= 17
-        ? { id: "node", title: "Node.js", status: "warn", detail: `Node.js ${o.nodeVersion} runs devstack, but is past its end of life; the AWS SDK's releases after January 2027 need 22`, fix: "install Node.js 22 or 24 (https://nodejs.org)" }
-      : { id: "node", title: "Node.js", status: "fail", detail: `Node.js ${o.nodeVersion} is too old`, fix: "install Node.js 22 or 24 (https://nodejs.org)" },
+    olderThan(o.nodeVersion)
+      ? { id: "node", title: "Node.js", status: "fail", detail: `Node.js ${o.nodeVersion} is older than ${MINIMUM_NODE}, the oldest devstack's dependencies run on`, fix: NODE_FIX }
+      : { id: "node", title: "Node.js", status: "ok", detail: `Node.js ${o.nodeVersion}` },
   );
 
   checks.push(

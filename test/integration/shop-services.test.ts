@@ -177,8 +177,6 @@ describeWithEngine("Docker engine with stand-in images", missing, "examples/shop
       redis.destroy();
     }
 
-    // The SDK warns on every client under Node 20, which devstack still supports; nothing here can act on it.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const s3 = new S3Client({
       endpoint: env.worker.AWS_ENDPOINT_URL_S3,
       region: env.worker.AWS_REGION,

@@ -44,8 +44,6 @@ export interface ObjectStoreCredentials {
  * commands that never touch S3 do not pay for loading it.
  */
 export async function objectStoreClient(endpoint: string, credentials: ObjectStoreCredentials): Promise<S3Client> {
-  // The SDK warns on every process under Node 20, which devstack still supports; `up` cannot act on it.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { S3Client } = await import("@aws-sdk/client-s3");
   return new S3Client({ endpoint, region: LOCAL_OBJECT_STORE_REGION, forcePathStyle: true, credentials });
 }
