@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { fastParser } from "./copy-parser.js";
+import { fastParser, type CopyBatch } from "./copy-parser.js";
 
 const message = (code: string, payload: Buffer = Buffer.alloc(0)) => {
   const head = Buffer.alloc(5);
@@ -11,7 +11,7 @@ const message = (code: string, payload: Buffer = Buffer.alloc(0)) => {
 
 /** A stand-in for pg-copy-streams' CopyToStreamQuery: what the parser hands on, and what it gives back to pg. */
 function target() {
-  const pushed: Buffer[] = [];
+  const pushed: CopyBatch[] = [];
   const back: Buffer[] = [];
   const calls: string[] = [];
   return {
@@ -21,9 +21,9 @@ function target() {
     _buffer: { push: (b: Buffer) => back.push(Buffer.from(b)) },
     _detach: () => calls.push("detach"),
     _cleanup: () => calls.push("cleanup"),
-    push(chunk: Buffer | null) {
-      if (chunk === null) calls.push("end");
-      else pushed.push(Buffer.from(chunk));
+    push(batch: CopyBatch | null) {
+      if (batch === null) calls.push("end");
+      else pushed.push({ ...batch, data: Buffer.from(batch.data) });
       return true;
     },
   };
@@ -43,8 +43,11 @@ function cuts(stream: Buffer, seed: number): Buffer[] {
 }
 
 describe("the COPY parser", () => {
-  it("hands on exactly the rows' bytes, whatever the cuts, and gives pg back what follows CopyDone", () => {
-    const rows = Array.from({ length: 400 }, (_, i) => randomBytes(1 + ((i * 7919) % 20000)));
+  it("hands on exactly the rows' bytes in batches of whole rows, counted, whatever the cuts, and gives pg back what follows CopyDone", () => {
+    // Two rows longer than a batch (1 MiB) come in pieces of their own.
+    const rows = Array.from({ length: 400 }, (_, i) => randomBytes(i === 100 || i === 101 ? 2_500_000 + i : 1 + ((i * 7919) % 20000)));
+    const ends = new Set<number>();
+    rows.reduce((at, r) => (ends.add(at + r.length), at + r.length), 0);
     const tail = Buffer.concat([message("C", Buffer.from("COPY 400\0")), message("Z", Buffer.from("I"))]);
     const stream = Buffer.concat([message("H", Buffer.alloc(3)), ...rows.map((r) => message("d", r)), message("N", Buffer.from("notice\0")), message("c"), tail]);
     for (const seed of [1, 2, 3, 42]) {
@@ -54,7 +57,25 @@ describe("the COPY parser", () => {
         if (t.calls.includes("end")) t._buffer.push(chunk);
         else parse.call(t, chunk);
       }
-      expect(Buffer.concat(t.pushed).equals(Buffer.concat(rows)), `seed ${seed}`).toBe(true);
+      expect(Buffer.concat(t.pushed.map((b) => b.data)).equals(Buffer.concat(rows)), `seed ${seed}`).toBe(true);
+      expect(t.pushed.reduce((n, b) => n + b.rows, 0)).toBe(rows.length);
+      let at = 0;
+      let row = 0;
+      for (const batch of t.pushed) {
+        at += batch.data.length;
+        if (batch.piece) {
+          expect(batch.longestRow).toBe(rows[row]?.length);
+          expect(batch.rows).toBe(ends.has(at) ? 1 : 0);
+        } else {
+          expect(ends.has(at), `seed ${seed}: a batch ends inside a row`).toBe(true);
+          expect(batch.data.length).toBeLessThanOrEqual(1 << 20);
+          const mine = rows.slice(row, row + batch.rows);
+          expect(Buffer.concat(mine).length).toBe(batch.data.length);
+          expect(batch.longestRow).toBe(Math.max(...mine.map((r) => r.length)));
+        }
+        row += batch.rows;
+      }
+      expect(t.pushed.filter((b) => b.piece && b.rows === 1)).toHaveLength(2);
       expect(Buffer.concat(t.back).equals(tail), `seed ${seed}`).toBe(true);
       expect(t.calls).toEqual(["detach", "end", "cleanup"]);
     }

@@ -8,53 +8,96 @@ interface CopyToInternals {
   _buffer: { push(chunk: Buffer): void };
   _detach(): void;
   _cleanup(): void;
-  push(chunk: Buffer | null): boolean;
+  push(chunk: CopyBatch | null): boolean;
+}
+
+/**
+ * What the parser hands on (the stream must be in object mode, so batches
+ * are never merged). Postgres sends each row of COPY TO as one CopyData
+ * message, so rows are counted and measured from the protocol alone, without
+ * reading their bytes.
+ */
+export interface CopyBatch {
+  /** Whole rows; or, for a row longer than a batch, a piece of that row alone. */
+  data: Buffer;
+  /** Rows that end in this batch. */
+  rows: number;
+  /** Bytes of the longest row ending in this batch (or, for a piece, of the row it belongs to), as COPY printed it. */
+  longestRow: number;
+  /** True for a piece of one long row: the piece that ends it has rows = 1. */
+  piece: boolean;
 }
 
 const ERROR_RESPONSE = 0x45;
 const COPY_DATA = 0x64;
 /** Messages that may come between CopyData ones (CopyOutResponse, ParameterStatus, NoticeResponse, NotificationResponse); any other ends the copy. */
 const INTERSPERSED = new Set([0x48, 0x53, 0x4e, 0x41]);
-/** Rows go to the file in writes of about this size, not one per socket read (Postgres sends 8 kB at a time). */
+/** Rows go on in batches of about this size, not one per socket read (Postgres sends 8 kB at a time). */
 const BATCH = 1 << 20;
 
 /**
  * pg-copy-streams' parser goes through a buffer list message by message, a
  * row at a time, which costs Node about as much CPU as Postgres spends
  * formatting the rows, and hands on each ~8 kB socket read as its own write
- * (measured: bench:export). This one copies the rows of each message into
- * 1 MB batches, skipping the 5-byte message headers, with the same
- * hand-over to pg on an error or at the end of the copy.
+ * (measured: bench:export). This one copies whole rows into 1 MB batches,
+ * skipping the 5-byte message headers, and counts them as it goes; the
+ * hand-over to pg on an error or at the end of the copy is the library's.
  */
 export function fastParser(): (this: CopyToInternals, chunk: Buffer) => boolean {
   const header = Buffer.alloc(5);
   let have = 0;
   let code = 0;
   let remaining = 0;
+  /** The current message's length. */
+  let current = 0;
+  /** The current CopyData message's length when it is longer than a batch, else 0. */
+  let long = 0;
   let out = Buffer.allocUnsafe(BATCH);
   let o = 0;
+  let rows = 0;
+  let longest = 0;
   return function parse(this: CopyToInternals, chunk: Buffer): boolean {
     let drained = true;
+    /** Hands on the whole rows gathered so far; only called between messages or at a long row's pieces. */
     const flush = () => {
       if (o === 0) return;
-      drained = this.push(out.subarray(0, o)) && drained;
+      drained = this.push({ data: out.subarray(0, o), rows, longestRow: longest, piece: false }) && drained;
       out = Buffer.allocUnsafe(BATCH);
       o = 0;
+      rows = 0;
+      longest = 0;
+    };
+    const startMessage = (length: number) => {
+      remaining = length;
+      current = length;
+      if (code !== COPY_DATA) return;
+      if (length > BATCH) {
+        flush();
+        long = length;
+      } else if (o + length > BATCH) {
+        flush();
+      }
+      if (length === 0) endRow(0);
+    };
+    const endRow = (length: number) => {
+      rows++;
+      longest = Math.max(longest, length);
     };
     let i = 0;
     let done = false;
     while (i < chunk.length) {
       if (remaining > 0) {
         const take = Math.min(remaining, chunk.length - i);
-        if (code === COPY_DATA) {
-          if (o + take > out.length) {
-            flush();
-            if (take > out.length) out = Buffer.allocUnsafe(take);
-          }
+        remaining -= take;
+        if (code === COPY_DATA && long > 0) {
+          // A long row goes on in pieces of its own, copied: the socket's buffers are not ours to keep.
+          drained = this.push({ data: Buffer.from(chunk.subarray(i, i + take)), rows: remaining === 0 ? 1 : 0, longestRow: long, piece: true }) && drained;
+          if (remaining === 0) long = 0;
+        } else if (code === COPY_DATA) {
           o += chunk.copy(out, o, i, i + take);
+          if (remaining === 0) endRow(current);
         }
         i += take;
-        remaining -= take;
         if (remaining > 0) break;
         if (code !== COPY_DATA && !INTERSPERSED.has(code)) {
           done = true;
@@ -70,21 +113,22 @@ export function fastParser(): (this: CopyToInternals, chunk: Buffer) => boolean 
       }
       if (have === 0 && chunk.length - i >= 5) {
         code = chunk[i] ?? 0;
-        remaining = chunk.readUInt32BE(i + 1) - 4;
+        startMessage(chunk.readUInt32BE(i + 1) - 4);
         i += 5;
       } else {
         header[have++] = chunk[i++] ?? 0;
         if (have < 5) continue;
         have = 0;
         code = header[0] ?? 0;
-        remaining = header.readUInt32BE(1) - 4;
+        startMessage(header.readUInt32BE(1) - 4);
       }
       if (remaining === 0 && code !== COPY_DATA && !INTERSPERSED.has(code)) {
         done = true;
         break;
       }
     }
-    if (done || o >= BATCH / 2) flush();
+    // Between messages only, so a batch never ends inside a row.
+    if (done || (o >= BATCH / 2 && remaining === 0 && have === 0)) flush();
     if (done) {
       if (i < chunk.length) this._buffer.push(chunk.subarray(i));
       this._detach();

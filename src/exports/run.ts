@@ -265,7 +265,9 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   const release = await job.destination.lock(job.name);
   const work = openWorkDir();
   const workDir = work.dir;
-  let writer: ParquetWriter | undefined;
+  // DuckDB (a 60 MB library, loaded on the main thread) is opened once rows stream, so Postgres works while it loads.
+  let opening: Promise<ParquetWriter> | undefined;
+  const parquetWriter = (): Promise<ParquetWriter> => (opening ??= ParquetWriter.open({ tempDir: join(workDir, "duckdb") }));
   let pending: Promise<void> = Promise.resolve();
   let client: Client | undefined;
   const extraClients: Client[] = [];
@@ -291,8 +293,6 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     let parquetBytes = 0;
     let lastReport = 0;
     const report = () => job.onProgress?.({ rows, bytes, seconds: (performance.now() - started) / 1000 });
-    writer = await ParquetWriter.open({ tempDir: join(workDir, "duckdb") });
-    const parquet = writer;
     const rangeList = ranges(info, chunkPagesFromEnv() ?? DEFAULT_CHUNK_PAGES, split);
 
     await pausePoint("export:after-snapshot");
@@ -325,7 +325,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       const out = join(workDir, name);
       pending = pending.then(async () => {
         try {
-          await parquet.convert(csv, routes, out, count, longestRow, job.compression);
+          await (await parquetWriter()).convert(csv, routes, out, count, longestRow, job.compression);
         } catch (error) {
           throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
         } finally {
@@ -360,6 +360,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
             if (failure !== undefined) throw failure;
           },
           onBytes: (n) => {
+            if (opening === undefined) setImmediate(() => parquetWriter().catch(() => {}));
             bytes += n;
             const now = performance.now();
             if (now - lastReport > 250) {
@@ -430,7 +431,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   } finally {
     // DuckDB must not be closed under a running conversion (it deadlocks): let it settle first.
     await pending.catch(() => {});
-    writer?.close();
+    (await opening?.catch(() => undefined))?.close();
     await client?.end().catch(() => {});
     for (const extra of extraClients) await extra.end().catch(() => {});
     await release();

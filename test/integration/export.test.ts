@@ -33,7 +33,7 @@ INSERT INTO everything VALUES
   E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24',
   '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '2026-01-01 00:00:00+00'),
  (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
-  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two', NULL, '2026-01-01 00:00:01+00'),
+  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two \\x01 soh \\x01\\x01 "', NULL, '2026-01-01 00:00:01+00'),
  (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
   '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1',
   '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', '2026-01-01 00:00:02+00');
@@ -131,7 +131,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
     expect(one?.raw).toBe('{"keep":   "spacing"}');
     // NULL stays NULL and the empty string stays empty: CSV's two cases are not confused.
-    expect(JSON.stringify(two?.tricky)).toBe(JSON.stringify("back\\n is not a newline; \r cr \f ff \v vt \b bs \\\\ two"));
+    expect(JSON.stringify(two?.tricky)).toBe(JSON.stringify("back\\n is not a newline; \r cr \f ff \v vt \b bs \\\\ two \u0001 soh \u0001\u0001 \""));
     expect(three?.tricky).toBeNull();
     expect(two?.bc_days).toBeNull();
     expect(three?.bc_days).toEqual([]);
