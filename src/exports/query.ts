@@ -34,6 +34,13 @@ export function queryFormat(file: string): QueryFormat | undefined {
   return undefined;
 }
 
+/** queryFormat, or a usage error naming the names devstack can write. */
+export function requireQueryFormat(file: string): QueryFormat {
+  const format = queryFormat(file);
+  if (!format) throw new UsageError(`cannot tell what to write to ${file}`, "name the file .parquet, .csv, .json or .jsonl");
+  return format;
+}
+
 export interface CopiedQuery extends StreamedQuery {
   file: string;
   format: QueryFormat;
@@ -80,7 +87,7 @@ export async function queryExports(
   views: Record<string, string[]>,
   sql: string,
   limits: QueryLimits,
-  handlers: { onColumns?: (columns: string[]) => void | Promise<void>; onChunk: (rows: RowChunk, columns: string[]) => void | Promise<void> },
+  handlers: { onColumns?: (columns: string[]) => void | Promise<void>; onChunk: (rows: RowChunk) => void | Promise<void> },
 ): Promise<StreamedQuery> {
   return withViews(views, limits, async (connection) => {
     const result = await userSql(() => connection.stream(sql));
@@ -89,7 +96,7 @@ export async function queryExports(
     let rows = 0;
     for await (const chunk of result.yieldRowObjectJson()) {
       rows += chunk.length;
-      await handlers.onChunk(chunk as RowChunk, columns);
+      await handlers.onChunk(chunk as RowChunk);
     }
     return { columns, rows };
   });
@@ -118,8 +125,7 @@ function bare(sql: string): string {
  * renamed once complete.
  */
 export async function copyQuery(views: Record<string, string[]>, sql: string, file: string, limits: QueryLimits): Promise<CopiedQuery> {
-  const format = queryFormat(file);
-  if (!format) throw new UsageError(`cannot tell what to write to ${file}`, `name the file .parquet, .csv, .json or .jsonl`);
+  const format = requireQueryFormat(file);
   const query = bare(sql);
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });

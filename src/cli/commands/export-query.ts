@@ -4,8 +4,8 @@ import { join, resolve } from "node:path";
 import { UsageError } from "../../errors.js";
 import { userDirs } from "../../fs/paths.js";
 import type { Destination } from "../../exports/destination.js";
-import { copyQuery, DEFAULT_MEMORY_LIMIT, queryExports, queryFormat, type QueryLimits, type RowChunk } from "../../exports/query.js";
-import { colors, out, printResult } from "../output.js";
+import { copyQuery, DEFAULT_MEMORY_LIMIT, queryExports, queryFormat, requireQueryFormat, type QueryLimits, type RowChunk } from "../../exports/query.js";
+import { colors, out, printResult, thousands } from "../output.js";
 
 export interface QueryOptions {
   query: string;
@@ -15,8 +15,6 @@ export interface QueryOptions {
   /** Where to write the result instead of printing it: .parquet, .csv, .json or .jsonl. */
   queryOut?: string;
 }
-
-const count = (n: number) => n.toLocaleString("en-US");
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -82,9 +80,8 @@ function misplacedOut(options: QueryOptions): void {
  */
 export async function query(destination: Destination, names: string[], cacheKey: string, options: QueryOptions): Promise<number> {
   misplacedOut(options);
-  if (options.queryOut !== undefined && queryFormat(options.queryOut) === undefined) {
-    throw new UsageError(`cannot tell what to write to ${options.queryOut}`, "name the file .parquet, .csv, .json or .jsonl");
-  }
+  // Before anything is downloaded.
+  if (options.queryOut !== undefined) requireQueryFormat(options.queryOut);
   const cache = join(userDirs().cache, "exports", cacheKey);
   const views: Record<string, string[]> = {};
   for (const name of names) views[name] = await destination.localFiles(name, cache);
@@ -97,7 +94,7 @@ export async function query(destination: Destination, names: string[], cacheKey:
     const file = resolve(options.queryOut);
     const r = await copyQuery(views, sql, file, limits);
     if (options.json) printResult("export", { query: sql, columns: r.columns, rows: r.rows, file: r.file, format: r.format, bytes: r.bytes });
-    else out(`${count(r.rows)} row${r.rows === 1 ? "" : "s"} → ${r.file} (${r.format}, ${count(r.bytes)} bytes)`);
+    else out(`${thousands(r.rows)} row${r.rows === 1 ? "" : "s"} → ${r.file} (${r.format}, ${thousands(r.bytes)} bytes)`);
     return 0;
   }
 
@@ -125,6 +122,6 @@ export async function query(destination: Destination, names: string[], cacheKey:
   });
   const header = printer?.end();
   if (header) out(header);
-  out(colors.dim(`${count(r.rows)} row${r.rows === 1 ? "" : "s"}`));
+  out(colors.dim(`${thousands(r.rows)} row${r.rows === 1 ? "" : "s"}`));
   return 0;
 }

@@ -5,7 +5,7 @@ import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../exports/job-con
 import { planExport, runExport, type ExportPlan, type ExportResult } from "../../exports/run.js";
 import { jobTarget, profileTarget, type ExportTarget } from "../../exports/target.js";
 import { openStore } from "../../secrets/open-store.js";
-import { colors, out, printResult, table } from "../output.js";
+import { colors, out, printResult, table, thousands } from "../output.js";
 import { query } from "./export-query.js";
 import { protectSnapshot, protectValues } from "../protect.js";
 import { Reporter } from "../reporter.js";
@@ -21,8 +21,6 @@ interface Options {
 }
 
 const COMPRESSIONS = ["zstd", "snappy", "gzip", "uncompressed"] as const;
-
-const count = (n: number) => n.toLocaleString("en-US");
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -80,7 +78,7 @@ async function dryRun(t: ExportTarget, names: string[], destination: Destination
 
 function summary(r: ExportResult): string {
   const files = r.files.length === 1 ? "1 file" : `${r.files.length} files`;
-  const head = r.rows === 0 ? `${r.export}: no rows changed since ${r.from ?? "the start"}` : `${r.export}: ${count(r.rows)} rows → ${files} (${mb(r.parquetBytes)}) in ${r.seconds.toFixed(1)} s, ${count(r.rowsPerSecond)} rows/s`;
+  const head = r.rows === 0 ? `${r.export}: no rows changed since ${r.from ?? "the start"}` : `${r.export}: ${thousands(r.rows)} rows → ${files} (${mb(r.parquetBytes)}) in ${r.seconds.toFixed(1)} s, ${thousands(r.rowsPerSecond)} rows/s`;
   const watermark = r.to ? colors.dim(`  watermark ${r.to}`) : "";
   return watermark ? `${head}\n${watermark}` : head;
 }
@@ -109,7 +107,7 @@ export async function run(options: Options, args: string[]): Promise<number> {
           destination,
           compression,
           ...(options.full ? { full: true } : {}),
-          onProgress: (p) => reporter.progress(`${count(p.rows)} rows, ${mb(p.bytes)} read, ${count(Math.round(p.rows / Math.max(p.seconds, 0.001)))} rows/s`),
+          onProgress: (p) => reporter.progress(`${thousands(p.rows)} rows, ${mb(p.bytes)} read, ${thousands(Math.round(p.rows / Math.max(p.seconds, 0.001)))} rows/s`),
         }),
       );
       results.push(result);
