@@ -7,6 +7,11 @@ interface Entry {
 
 export type Snapshot = Record<Group, Record<string, Entry>>;
 
+/** One group's values by name, as a process environment takes them. */
+export function groupValues(snapshot: Snapshot, group: Group): Record<string, string> {
+  return Object.fromEntries(Object.entries(snapshot[group]).map(([name, entry]) => [name, entry.value]));
+}
+
 export interface Change {
   group: Group;
   name: string;

@@ -12,7 +12,7 @@ import { claimEphemeral, removeEphemeral, sweepEphemeral } from "../secrets/ephe
 import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
 import { openStore } from "../secrets/open-store.js";
-import type { Snapshot } from "../secrets/store.js";
+import { groupValues, type Snapshot } from "../secrets/store.js";
 import { syncSecrets } from "../secrets/sync.js";
 import { hostEnvironment } from "../stack/environment.js";
 import { stackId } from "../project/ids.js";
@@ -206,7 +206,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
       const endpoints = await configureServices(config, spec, docker, secretValue, step);
       const result = cluster ? await upCluster(docker, config, spec, step, { acmeRootChanged: false }) : undefined;
       const url = result ? (ports.https === 443 ? result.url : `${result.url}:${ports.https}`) : undefined;
-      const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+      const secrets = groupValues(snapshot, "app");
       return {
         name: stackId(config),
         url,

@@ -3,10 +3,11 @@ import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { connectDocker } from "../../stack/docker.js";
 import { downStack } from "../../stack/status.js";
-import { colors, err, out, printResult } from "../output.js";
+import { out, printResult } from "../output.js";
 import { stackId } from "../../project/ids.js";
 import { withStackLock } from "../../stack/lock.js";
 import { Reporter } from "../reporter.js";
+import { stackLockOptions } from "../stack-lock.js";
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -31,7 +32,7 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
   const docker = await connectDocker();
   const reporter = Reporter.forOutput(options.json ?? false);
   try {
-    const lock = { command: "down", wait: options.wait !== false, say: (line: string) => (options.json ? reporter.note(line) : err(colors.yellow(line))) };
+    const lock = stackLockOptions("down", options, reporter);
     const result = await withStackLock(stackId(config), lock, () => downStack(docker, config, purge, (title, work) => reporter.step(title, work)));
     if (options.json) printResult("down", { profile: config.profileName, purge, confirmed: true, ...result, steps: reporter.steps });
     else if (result.stopped.length === 0 && result.removed.length === 0) out(`nothing of ${config.app.name}'s local stack was running`);

@@ -8,6 +8,8 @@ import { withStackLock } from "../../stack/lock.js";
 import { planLocalStack, upServices } from "../../stack/up-services.js";
 import { colors, err } from "../output.js";
 import { protectSnapshot } from "../protect.js";
+import { stackLockOptions } from "../stack-lock.js";
+import { groupValues } from "../../secrets/store.js";
 
 interface RunOptions {
   profile?: string;
@@ -38,14 +40,14 @@ export async function run(options: RunOptions, command: string[]): Promise<numbe
     err(colors.dim(`  ✓ ${title} (${Math.round(performance.now() - started)} ms)`));
     return result;
   };
-  const lock = { command: "run", wait: options.wait !== false, say: (line: string) => err(colors.yellow(line)) };
+  const lock = stackLockOptions("run", options);
   const { endpoints, snapshot } = await withStackLock(stackId(config), lock, async () => {
     const planned = await planLocalStack(config, { cluster: false, requireEngine: true, settlePorts: "remember" });
     return upServices(config, planned, step, { onSecrets: (s) => protectSnapshot(config, s) });
   });
 
   requireExternalSecrets(config, snapshot, command);
-  const secrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+  const secrets = groupValues(snapshot, "app");
   const env = names.length > 1 ? (componentEnvironments(config, endpoints, secrets)[component] ?? {}) : hostEnvironment(config, endpoints, secrets);
   err(colors.dim(`running ${command.join(" ")} with the environment of ${component} (${Object.keys(env).length} variables)`));
   return runForwarding(command, { ...process.env, ...env }).catch((error: Error) => {

@@ -10,6 +10,8 @@ import { runDevLoop } from "../../watch/dev-loop.js";
 import { colors, err, out, printResult, table } from "../output.js";
 import { protectLocalStores, protectSnapshot } from "../protect.js";
 import { Reporter } from "../reporter.js";
+import { stackLockOptions } from "../stack-lock.js";
+import { groupValues } from "../../secrets/store.js";
 import { stackId } from "../../project/ids.js";
 import { withStackLock } from "../../stack/lock.js";
 import type { PortChoice } from "../../stack/ports.js";
@@ -80,7 +82,7 @@ export async function run(options: UpOptions): Promise<number> {
   try {
     const step = <T>(title: string, work: () => Promise<T>) => reporter.step(title, work);
     // One run at a time changes the stack: planned, started and deployed under its lock; the watch loop takes it per redeploy.
-    const lock = { command: "up", wait: options.wait !== false, say: (line: string) => (options.json ? reporter.note(line) : err(colors.yellow(line))) };
+    const lock = stackLockOptions("up", options, reporter);
     const { planned, endpoints, snapshot, cluster } = await withStackLock(stackId(config), lock, async () => {
       const planned = await planLocalStack(config, { cluster: !servicesOnly, requireEngine: true, settlePorts: "remember" });
       // The redactor knows every secret before a container is touched, so no message can carry one.
@@ -88,7 +90,7 @@ export async function run(options: UpOptions): Promise<number> {
       const cluster = servicesOnly || !planned.docker ? undefined : await upCluster(planned.docker, config, planned.spec, step, { acmeRootChanged: endpoints.acme?.rootChanged ?? false, onSecrets: (s) => protectSnapshot(config, s) });
       return { planned, endpoints, snapshot, cluster };
     });
-    const appSecrets = Object.fromEntries(Object.entries(snapshot.app).map(([k, v]) => [k, v.value]));
+    const appSecrets = groupValues(snapshot, "app");
     const env = hostEnvironment(config, endpoints, appSecrets);
     // A product of several components: each one's environment, with only the secrets it names.
     const components = Object.keys(config.app.components).length > 1 ? componentEnvironments(config, endpoints, appSecrets) : undefined;
