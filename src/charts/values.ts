@@ -5,7 +5,7 @@ import { durationSeconds } from "../config/duration.js";
 import { primaryComponent, type ComponentConfig } from "../config/schema/app.js";
 import { InternalError } from "../errors.js";
 import type { ImageRef } from "./image.js";
-import { exportJobConfig } from "../exports/job-config.js";
+import { exportJobConfig } from "../exports/profile-job-config.js";
 import { CLUSTER_ISSUER, SECRET_STORE } from "../project/names.js";
 import { serviceValues } from "./service-values.js";
 import { toolsImage } from "./tools-image.js";

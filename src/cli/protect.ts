@@ -2,24 +2,14 @@ import { existsSync } from "node:fs";
 import type { ResolvedConfig } from "../config/resolve.js";
 import { LocalStore } from "../secrets/local-store.js";
 import { secretPlan } from "../secrets/model.js";
-import { Redactor } from "../secrets/redact.js";
 import type { Snapshot } from "../secrets/store.js";
 import { redactorFor } from "../secrets/sync.js";
 import { projectKey } from "../project/ids.js";
-import { setOutputFilter } from "./output.js";
-
-const redactor = new Redactor();
-
-/** Adds values from outside any store (the environment of an export CronJob) to the redactor. */
-export function protectValues(values: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(values)) if (value) redactor.add(name, value);
-  if (redactor.size > 0) setOutputFilter((text) => redactor.redact(text));
-}
+import { redactOutput } from "./redaction.js";
 
 /** Adds a profile's secret values to the redactor every byte of output passes through. */
 export function protectSnapshot(config: ResolvedConfig, snapshot: Snapshot): void {
-  redactorFor(secretPlan(config), snapshot, redactor);
-  if (redactor.size > 0) setOutputFilter((text) => redactor.redact(text));
+  redactOutput((redactor) => redactorFor(secretPlan(config), snapshot, redactor));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { open, rm, type FileHandle } from "node:fs/promises";
 import type { ClientBase } from "pg";
-import { fastParser, type CopyBatch } from "./copy-parser.js";
+import { BatchPool, fastParser, type CopyBatch } from "./copy-parser.js";
 import { InternalError } from "../errors.js";
 import { literal } from "./sql.js";
 import { COPY_QUOTE, MAX_ROW_BYTES, tooLong } from "./parquet.js";
@@ -48,13 +48,16 @@ export async function copyToFile(
   const { to } = await import("pg-copy-streams");
   // Object mode: each batch arrives as the parser made it, with its row count.
   const copy = to(`COPY (${query}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\t', QUOTE ${literal(COPY_QUOTE)})`, { objectMode: true });
-  (copy as unknown as { _parse: unknown })._parse = fastParser();
+  const pool = new BatchPool();
+  (copy as unknown as { _parse: unknown })._parse = fastParser(pool);
   const stream = client.query(copy);
   const maxBytes = options.maxBytes ?? chunkBytes();
   let part = 0;
   let handle: FileHandle | undefined;
   let file = "";
   let queued: Buffer[] = [];
+  /** The pool's buffers behind `queued`, given back once written. */
+  let spent: Buffer[] = [];
   let queuedBytes = 0;
   let chunk = { rows: 0, bytes: 0, longestRow: 0 };
   let total = 0;
@@ -66,7 +69,9 @@ export async function copyToFile(
     if (queuedBytes === 0) return;
     handle ??= await open((file = options.file(part++)), "w");
     await handle.writev(queued);
+    for (const buffer of spent) pool.give(buffer);
     queued = [];
+    spent = [];
     queuedBytes = 0;
   };
   const finish = async () => {
@@ -96,6 +101,7 @@ export async function copyToFile(
         pieceQuotes = 0;
       }
       queued.push(data);
+      if (batch.buffer) spent.push(batch.buffer);
       queuedBytes += data.length;
       chunk.bytes += data.length;
       chunk.rows += batch.rows;

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config/resolve.js";
 import { exportUri, locationUri, parseLocation } from "./destination.js";
-import { exportJobConfig } from "./job-config.js";
+import { exportJobConfig } from "./profile-job-config.js";
 import { partitionName } from "./run.js";
 import { jobTarget, profileLocation } from "./target.js";
 

@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFile, mkdir, rename } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { DevstackError } from "../errors.js";
 import { pidAlive } from "../process/alive.js";
-import { fsyncPath, removeStaleTemps, writeDurable } from "../fs/durable.js";
+import { fsyncPathAsync, removeStaleTemps, writeDurable } from "../fs/durable.js";
 import { WATERMARK_FILE, type Destination } from "./destination.js";
 import type { Watermark } from "./window.js";
 
@@ -89,14 +90,14 @@ export class DirectoryDestination implements Destination {
 
   async putPart(exportName: string, partition: string, name: string, file: string): Promise<string> {
     const dir = join(this.root, exportName, partition);
-    mkdirSync(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     const target = join(dir, name);
-    // Files arrive under a dot-name (ignored by readers) and are renamed only once fsynced.
+    // Files arrive under a dot-name (ignored by readers) and are renamed only once fsynced; asynchronously, as the next chunk streams meanwhile.
     const temp = join(dir, `.${name}.tmp`);
-    copyFileSync(file, temp);
-    fsyncPath(temp);
-    renameSync(temp, target);
-    fsyncPath(dir);
+    await copyFile(file, temp);
+    await fsyncPathAsync(temp);
+    await rename(temp, target);
+    await fsyncPathAsync(dir);
     return target;
   }
 

@@ -48,6 +48,38 @@ describe("ParquetWriter", () => {
     }
   });
 
+  it("reads timestamps as Postgres prints them, and a chunk holding a BC one (which DuckDB refuses) the careful way", async () => {
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "at", type: "timestamptz", kind: "b" }), routeColumn({ name: "local", type: "timestamp", kind: "b" })];
+    const read = async (lines: string[]) => {
+      const csv = join(dir, "times.csv");
+      writeFileSync(csv, lines.map((line, i) => `0\t${i}\t${line}\n`).join(""));
+      const out = join(dir, "times.parquet");
+      const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
+      try {
+        await writer.convert(csv, routes, out, lines.length, 80);
+      } finally {
+        writer.close();
+      }
+      const instance = await DuckDBInstance.create(":memory:");
+      const connection = await instance.connect();
+      try {
+        await connection.run("SET TimeZone = 'UTC'");
+        return (await connection.runAndReadAll(`SELECT "at"::VARCHAR AS "at", "local"::VARCHAR AS "local" FROM read_parquet('${out}') ORDER BY id`)).getRowObjects();
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+    };
+    const plain = ["2024-02-29 23:59:59.123456+00\t2024-02-29 23:59:59", "infinity\t-infinity", "\t"];
+    const expected = [
+      { at: "2024-02-29 23:59:59.123456+00", local: "2024-02-29 23:59:59" },
+      { at: "infinity", local: "-infinity" },
+      { at: null, local: null },
+    ];
+    expect(await read(plain)).toEqual(expected);
+    expect(await read([...plain, "0044-03-15 10:00:00.5+00 BC\t4713-01-01 00:00:00 BC"])).toEqual([...expected, { at: "0044-03-15 (BC) 10:00:00.5+00", local: "4713-01-01 (BC) 00:00:00" }]);
+  });
+
   it("refuses a chunk whose longest row is over the limit, naming the limit", async () => {
     const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
     try {

@@ -3,6 +3,7 @@ import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import type { ColumnRoute } from "./type-map.js";
 import { literal, quoteIdent } from "./sql.js";
 import { DevstackError } from "../errors.js";
+import { duckdb } from "./duckdb.js";
 
 export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
 
@@ -60,8 +61,10 @@ function readCopySql(file: string, routes: ColumnRoute[], pass: Pass): string {
 function convertSql(csvFile: string, routes: ColumnRoute[], parquetFile: string, compression: Compression, pass: Pass): string {
   const select = routes.map((r) => (r.convert === quoteIdent(r.name) ? r.convert : `${r.convert} AS ${quoteIdent(r.name)}`)).join(", ");
   const dictionary = pass.dictionary > 0 ? `, DICTIONARY_SIZE_LIMIT ${pass.dictionary}` : "";
+  // Level 1, as pyarrow writes it: DuckDB's default (3) cost 0.3 s more CPU per 1M orders rows for files a sixth smaller (25 against 30 MB).
+  const level = compression === "zstd" ? ", COMPRESSION_LEVEL 1" : "";
   // Each thread holds a row group until it is full: bytes bound it too, so threads × row group fit the memory cap.
-  return `COPY (SELECT ${select} FROM ${readCopySql(csvFile, routes, pass)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES ${pass.rowGroupBytes}${dictionary})`;
+  return `COPY (SELECT ${select} FROM ${readCopySql(csvFile, routes, pass)}) TO ${literal(parquetFile)} (FORMAT parquet, COMPRESSION ${compression}${level}, ROW_GROUP_SIZE 122880, ROW_GROUP_SIZE_BYTES ${pass.rowGroupBytes}${dictionary})`;
 }
 
 /**
@@ -95,7 +98,7 @@ export class ParquetWriter {
   ) {}
 
   static async open(options: { tempDir: string; memoryLimit?: string; threads?: number }): Promise<ParquetWriter> {
-    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { DuckDBInstance } = duckdb();
     const memory = bytesOf(options.memoryLimit ?? "256MB");
     const threads = options.threads ?? defaultThreads();
     const instance = await DuckDBInstance.create(":memory:", {
@@ -135,8 +138,13 @@ export class ParquetWriter {
     const special = pass.threads !== this.threads || pass.memory !== this.memory;
     if (special) await this.connection.run(`SET threads = ${pass.threads}; SET memory_limit = '${Math.ceil(pass.memory / MiB)}MiB'`);
     let written: number;
+    const run = async (as: ColumnRoute[]) => Number((await this.connection.run(convertSql(csvFile, as, parquetFile, compression, pass))).rowsChanged);
     try {
-      written = Number((await this.connection.run(convertSql(csvFile, routes, parquetFile, compression, pass))).rowsChanged);
+      written = await run(routes).catch((error: unknown) => {
+        // A value only the careful read takes (a BC timestamp) fails the direct one: such a chunk is read again, the careful way; a real failure fails both.
+        if (!routes.some((r) => r.careful)) throw error;
+        return run(routes.map((r) => (r.careful ? { ...r, ...r.careful } : r)));
+      });
     } finally {
       if (special) await this.connection.run(`SET threads = ${this.threads}; SET memory_limit = '${Math.floor(this.memory / MiB)}MiB'`);
     }

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { UsageError } from "../errors.js";
+import { duckdb } from "./duckdb.js";
 import { literal, quoteIdent } from "./sql.js";
 
 /** What bounds DuckDB's memory while it runs a query: past the limit it spills to the temp directory. */
@@ -53,7 +54,7 @@ export interface CopiedQuery extends StreamedQuery {
  * DuckDB reads only the row groups and columns a query needs.
  */
 async function withViews<T>(views: Record<string, string[]>, limits: QueryLimits, use: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { DuckDBInstance } = duckdb();
   mkdirSync(limits.tempDirectory, { recursive: true });
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",

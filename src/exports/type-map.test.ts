@@ -23,14 +23,21 @@ describe("routeColumn", () => {
     expect(routeColumn({ name: "n", type: "numeric", kind: "b", precision: 3, scale: 5 }).target).toBe("VARCHAR");
   });
 
+  it("reads date as DATE, with BC dates rewritten on the server to the ISO year DuckDB reads (it would read a BC date as AD)", () => {
+    const route = routeColumn({ name: "c", type: "date", kind: "b" });
+    expect(route).toMatchObject({ csvType: "DATE", convert: '"c"', target: "DATE" });
+    expect(route.source).toContain(`CASE WHEN "c" < '0001-01-01' AND isfinite("c")`);
+    expect(route.careful).toBeUndefined();
+  });
+
   it.each([
-    ["date", "DATE"],
     ["timestamp", "TIMESTAMP"],
     ["timestamptz", "TIMESTAMPTZ"],
-  ])("reads %s as %s, with BC dates rewritten to the ISO year DuckDB reads", (type, target) => {
+  ])("reads %s directly as %s, and BC ones (which DuckDB refuses) the careful way", (type, target) => {
     const route = routeColumn({ name: "c", type, kind: "b" });
-    expect(route).toMatchObject({ csvType: target, convert: '"c"', target });
-    expect(route.source).toContain(`CASE WHEN "c" < '0001-01-01' AND isfinite("c")`);
+    expect(route).toMatchObject({ source: '"c"', csvType: target, convert: '"c"', target });
+    expect(route.careful).toMatchObject({ csvType: "VARCHAR" });
+    expect(route.careful?.convert).toContain(`suffix("c", ' BC')`);
   });
 
   it("keeps json as its exact text and types jsonb as JSON; multi-dimensional arrays as JSON", () => {

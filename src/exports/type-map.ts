@@ -34,6 +34,8 @@ export interface ColumnRoute {
   target: string;
   /** False when the text Postgres sends cannot hold a backslash (hex, numbers), so there is nothing to unescape. */
   escapes?: false;
+  /** How DuckDB reads the same text when the direct read fails: for values it refuses (a BC timestamp), at some cost for all. */
+  careful?: { csvType: string; convert: string };
 }
 
 const MAX_DECIMAL_WIDTH = 38;
@@ -86,6 +88,14 @@ function temporalText(expr: string, type: string): string {
   return `CASE WHEN ${expr} < '0001-01-01' AND isfinite(${expr}) THEN ${bc} ELSE ${expr}::text END`;
 }
 
+/**
+ * A timestamp as Postgres prints it, BC ones too ("0044-03-15 10:00:00+00 BC",
+ * which DuckDB refuses), as DuckDB's own BC form ("0044-03-15 (BC) 10:00:00+00").
+ */
+function bcTimestamp(id: string, target: string): string {
+  return `CASE WHEN suffix(${id}, ' BC') THEN CAST(regexp_replace(${id}, '^(\\d+-\\d\\d-\\d\\d)(.*) BC$', '\\1 (BC)\\2') AS ${target}) ELSE CAST(${id} AS ${target}) END`;
+}
+
 /** The route of one column; pure, so every type's treatment is unit-tested. */
 export function routeColumn(col: PgColumn): ColumnRoute {
   const id = quoteIdent(col.name);
@@ -128,7 +138,12 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     };
   }
   const target = scalarTarget(col.type, col);
-  if (TEMPORAL.has(col.type)) return { ...base, source: temporalText(id, col.type), csvType: target, convert: id, target };
+  if (col.type === "date") return { ...base, source: temporalText(id, col.type), csvType: target, convert: id, target };
+  if (TEMPORAL.has(col.type)) {
+    // As Postgres prints them: DuckDB refuses a BC timestamp (unlike a BC date, which it would read as AD), failing the chunk, which is then read the careful way.
+    // The CASE that rewrites BC on the server cost Postgres 0.2 s of CPU per 2M values.
+    return { ...base, source: id, csvType: target, convert: id, target, careful: { csvType: "VARCHAR", convert: bcTimestamp(id, target) } };
+  }
   if (target === "JSON") return { ...base, source: id, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target };
   return { ...base, source: id, csvType: target, convert: id, target };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { removeLeftOfDeadProcesses } from "../process/alive.js";
 
@@ -35,12 +36,22 @@ export async function pausePoint(name: string): Promise<void> {
 }
 
 /** fsync of a file or a directory (a directory's fsync makes a rename in it durable). */
-export function fsyncPath(path: string): void {
+function fsyncPath(path: string): void {
   const fd = openSync(path, "r");
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** fsyncPath off the main thread, for callers that have sockets to keep reading meanwhile. */
+export async function fsyncPathAsync(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

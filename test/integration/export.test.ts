@@ -21,7 +21,7 @@ CREATE TABLE everything (
   doc jsonb, raw json, ids integer[], names text[], prices numeric[], stamps timestamptz[], blobs bytea[],
   uid uuid, data bytea, flag boolean, small smallint, real4 real, double8 double precision,
   label text, fixed char(5), feeling mood, positive positive_int, addr inet,
-  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text, bc_days date[],
+  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text, bc_days date[], bc_local timestamp,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO everything VALUES
@@ -31,12 +31,12 @@ INSERT INTO everything VALUES
   '{1,NULL,3}', '{"a b","c,d","e\\"f",NULL,""}', '{1.10,2.123456789012345678}', '{"2024-01-01 00:00:00+00","1999-12-31 23:59:59.5+01"}', '{"\\\\x00ff",NULL}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff0a0d2c22', true, -32768, 1.5, 0.1,
   E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24',
-  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '2026-01-01 00:00:00+00'),
+  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '4713-01-01 23:59:59.999999 BC', '2026-01-01 00:00:00+00'),
  (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
-  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two \\x01 soh \\x01\\x01 "', NULL, '2026-01-01 00:00:01+00'),
+  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two \\x01 soh \\x01\\x01 "', NULL, NULL, '2026-01-01 00:00:01+00'),
  (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
   '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1',
-  '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', '2026-01-01 00:00:02+00');
+  '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', 'infinity', '2026-01-01 00:00:02+00');
 `;
 
 describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export against a real Postgres", () => {
@@ -127,6 +127,7 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       // Postgres's text COPY prints this as \\N, not the NULL marker \N.
       tricky: "\\N",
       bc_days: ["0044-03-15 (BC)", "2024-02-29", null],
+      bc_local: "4713-01-01 (BC) 23:59:59.999999",
     });
     expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
     expect(one?.raw).toBe('{"keep":   "spacing"}');

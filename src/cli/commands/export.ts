@@ -1,13 +1,11 @@
-import { loadConfig } from "../../config/resolve.js";
 import { UsageError } from "../../errors.js";
 import { exportUri, locationUri, openDestination, type Destination } from "../../exports/destination.js";
 import { JOB_CONFIG_ENV, readJobConfig, S3_KEY_ENV } from "../../exports/job-config.js";
 import { planExport, runExport, type ExportPlan, type ExportResult } from "../../exports/run.js";
 import { jobTarget, profileTarget, type ExportTarget } from "../../exports/target.js";
-import { openStore } from "../../secrets/open-store.js";
 import { colors, out, printResult, table, thousands } from "../output.js";
 import { query } from "./export-query.js";
-import { protectSnapshot, protectValues } from "../protect.js";
+import { protectValues } from "../redaction.js";
 import { Reporter } from "../reporter.js";
 
 interface Options {
@@ -42,6 +40,8 @@ async function target(options: Options): Promise<{ target: ExportTarget; cacheKe
     protectValues({ [job.databaseEnv]: url, "database password": password, [S3_KEY_ENV.secretAccessKey]: process.env[S3_KEY_ENV.secretAccessKey] });
     return { target: jobTarget(job, process.env, options.out), cacheKey: `${job.app}-${job.profile}` };
   }
+  // Only from a laptop or CI: the CronJob's runs (every few minutes) start without the config schema and the secret store.
+  const [{ loadConfig }, { openStore }, { protectSnapshot }] = await Promise.all([import("../../config/resolve.js"), import("../../secrets/open-store.js"), import("../protect.js")]);
   const config = loadConfig({ profile: options.profile ?? "local" });
   const snapshot = await (await openStore(config)).read();
   protectSnapshot(config, snapshot);
