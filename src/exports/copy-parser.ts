@@ -41,7 +41,7 @@ const BATCH = 1 << 20;
  * The parser's batch buffers, given back once written and used again. A new
  * megabyte each time cost page faults, and a batch that lives until it is
  * written reaches V8's old space, where only a full collection frees it
- * (measured: 14 full collections in a 1M-row export, 1 with reuse).
+ * (measured: 14 full collections in a 1M-row export, 5 to 7 with reuse).
  */
 export class BatchPool {
   private readonly free: Buffer[] = [];
@@ -53,7 +53,7 @@ export class BatchPool {
   }
 
   give(buffer: Buffer): void {
-    if (buffer.length === BATCH && this.free.length < this.keep) this.free.push(buffer);
+    if (this.free.length < this.keep) this.free.push(buffer);
   }
 }
 

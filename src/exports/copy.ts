@@ -55,9 +55,7 @@ export async function copyToFile(
   let part = 0;
   let handle: FileHandle | undefined;
   let file = "";
-  let queued: Buffer[] = [];
-  /** The pool's buffers behind `queued`, given back once written. */
-  let spent: Buffer[] = [];
+  let queued: CopyBatch[] = [];
   let queuedBytes = 0;
   let chunk = { rows: 0, bytes: 0, longestRow: 0 };
   let total = 0;
@@ -68,10 +66,9 @@ export async function copyToFile(
   const flush = async () => {
     if (queuedBytes === 0) return;
     handle ??= await open((file = options.file(part++)), "w");
-    await handle.writev(queued);
-    for (const buffer of spent) pool.give(buffer);
+    await handle.writev(queued.map((b) => b.data));
+    for (const b of queued) if (b.buffer) pool.give(b.buffer);
     queued = [];
-    spent = [];
     queuedBytes = 0;
   };
   const finish = async () => {
@@ -100,8 +97,7 @@ export async function copyToFile(
         pieceBytes = 0;
         pieceQuotes = 0;
       }
-      queued.push(data);
-      if (batch.buffer) spent.push(batch.buffer);
+      queued.push(batch);
       queuedBytes += data.length;
       chunk.bytes += data.length;
       chunk.rows += batch.rows;

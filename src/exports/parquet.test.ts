@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
 import { COPY_QUOTE, ParquetWriter } from "./parquet.js";
-import { routeColumn } from "./type-map.js";
+import { routeColumn, type ColumnRoute } from "./type-map.js";
 
 const dir = mkdtempSync(join(tmpdir(), "devstack-parquet-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,51 +25,41 @@ const cases: [string, string | null][] = [
   [q("\n"), "\n"],
 ];
 
+/**
+ * Writes `lines` as a chunk (each after the lead column and its row number as `id`), converts it with `routes`,
+ * and runs `sql` over the Parquet file (as the view `parquet`) in a separate DuckDB, in UTC.
+ */
+async function convertAndRead(lines: string[], routes: ColumnRoute[], longestRow: number, sql: string): Promise<Record<string, unknown>[]> {
+  const csv = join(dir, "chunk.csv");
+  writeFileSync(csv, lines.map((line, i) => `0\t${i}\t${line}\n`).join(""));
+  const out = join(dir, "part.parquet");
+  const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
+  try {
+    await writer.convert(csv, routes, out, lines.length, longestRow);
+  } finally {
+    writer.close();
+  }
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET TimeZone = 'UTC'; CREATE VIEW parquet AS SELECT * FROM read_parquet('${out}')`);
+    return (await connection.runAndReadAll(sql)).getRowObjects();
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 describe("ParquetWriter", () => {
   it("reads Postgres's CSV COPY text back into exactly the values", async () => {
-    const csv = join(dir, "chunk.csv");
-    writeFileSync(csv, cases.map(([printed], i) => `0\t${i}\t${printed}\n`).join(""));
     const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "note", type: "text", kind: "b" })];
-    const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
-    const out = join(dir, "part.parquet");
-    try {
-      await writer.convert(csv, routes, out, cases.length, 20);
-    } finally {
-      writer.close();
-    }
-    const instance = await DuckDBInstance.create(":memory:");
-    const connection = await instance.connect();
-    try {
-      const rows = (await connection.runAndReadAll(`SELECT id, note FROM read_parquet('${out}') ORDER BY id`)).getRowObjects();
-      expect(rows.map((r) => r.note)).toEqual(cases.map(([, value]) => value));
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-    }
+    const rows = await convertAndRead(cases.map(([printed]) => printed), routes, 20, "SELECT id, note FROM parquet ORDER BY id");
+    expect(rows.map((r) => r.note)).toEqual(cases.map(([, value]) => value));
   });
 
   it("reads timestamps as Postgres prints them, and a chunk holding a BC one (which DuckDB refuses) the careful way", async () => {
     const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "at", type: "timestamptz", kind: "b" }), routeColumn({ name: "local", type: "timestamp", kind: "b" })];
-    const read = async (lines: string[]) => {
-      const csv = join(dir, "times.csv");
-      writeFileSync(csv, lines.map((line, i) => `0\t${i}\t${line}\n`).join(""));
-      const out = join(dir, "times.parquet");
-      const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
-      try {
-        await writer.convert(csv, routes, out, lines.length, 80);
-      } finally {
-        writer.close();
-      }
-      const instance = await DuckDBInstance.create(":memory:");
-      const connection = await instance.connect();
-      try {
-        await connection.run("SET TimeZone = 'UTC'");
-        return (await connection.runAndReadAll(`SELECT "at"::VARCHAR AS "at", "local"::VARCHAR AS "local" FROM read_parquet('${out}') ORDER BY id`)).getRowObjects();
-      } finally {
-        connection.closeSync();
-        instance.closeSync();
-      }
-    };
+    const read = (lines: string[]) => convertAndRead(lines, routes, 80, `SELECT "at"::VARCHAR AS "at", "local"::VARCHAR AS "local" FROM parquet ORDER BY id`);
     const plain = ["2024-02-29 23:59:59.123456+00\t2024-02-29 23:59:59", "infinity\t-infinity", "\t"];
     const expected = [
       { at: "2024-02-29 23:59:59.123456+00", local: "2024-02-29 23:59:59" },

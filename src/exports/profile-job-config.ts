@@ -3,9 +3,11 @@ import type { ResolvedConfig } from "../config/resolve.js";
 import { LOCAL_EXPORT_BUCKET, LOCAL_OBJECT_STORE_REGION, LOCAL_OBJECT_STORE_URL } from "../project/names.js";
 import { objectStoreRegion, type ExportJobConfig } from "./job-config.js";
 
-// Apart from job-config.ts: the CronJob reads its config without loading the config schema, this side needs it.
-
-/** The job config for a profile's cluster: the object store as pods reach it. */
+/**
+ * The job config for a profile's cluster: the object store as pods reach it.
+ * Apart from job-config.ts, which the CronJob reads without loading the
+ * config schema that this side needs.
+ */
 export function exportJobConfig(config: ResolvedConfig): ExportJobConfig {
   const store = config.profile.objectStore;
   const region = objectStoreRegion(config);
