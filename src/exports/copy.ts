@@ -3,7 +3,7 @@ import type { ClientBase } from "pg";
 import { BatchPool, fastParser, type CopyBatch } from "./copy-parser.js";
 import { InternalError } from "../errors.js";
 import { literal } from "./sql.js";
-import { COPY_QUOTE, MAX_ROW_BYTES, tooLong } from "./parquet.js";
+import { CHUNK_PREAMBLE, COPY_QUOTE, MAX_ROW_BYTES, tooLong } from "./parquet.js";
 
 /** One finished chunk file: whole rows only. */
 export interface Chunk {
@@ -65,7 +65,10 @@ export async function copyToFile(
 
   const flush = async () => {
     if (queuedBytes === 0) return;
-    handle ??= await open((file = options.file(part++)), "w");
+    if (!handle) {
+      handle = await open((file = options.file(part++)), "w");
+      await handle.write(CHUNK_PREAMBLE);
+    }
     await handle.writev(queued.map((b) => b.data));
     for (const b of queued) if (b.buffer) pool.give(b.buffer);
     queued = [];

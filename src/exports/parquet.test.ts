@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, describe, expect, it } from "vitest";
-import { COPY_QUOTE, ParquetWriter } from "./parquet.js";
+import { CHUNK_PREAMBLE, ColumnError, COPY_QUOTE, ParquetWriter } from "./parquet.js";
 import { routeColumn, type ColumnRoute } from "./type-map.js";
 
 const dir = mkdtempSync(join(tmpdir(), "devstack-parquet-test-"));
@@ -26,12 +26,12 @@ const cases: [string, string | null][] = [
 ];
 
 /**
- * Writes `lines` as a chunk (each after the lead column and its row number as `id`), converts it with `routes`,
+ * Writes `lines` as a chunk (each after its row number as `id`, unless `numbered` is false), converts it with `routes`,
  * and runs `sql` over the Parquet file (as the view `parquet`) in a separate DuckDB, in UTC.
  */
-async function convertAndRead(lines: string[], routes: ColumnRoute[], longestRow: number, sql: string): Promise<Record<string, unknown>[]> {
+async function convertAndRead(lines: string[], routes: ColumnRoute[], longestRow: number, sql: string, numbered = true): Promise<Record<string, unknown>[]> {
   const csv = join(dir, "chunk.csv");
-  writeFileSync(csv, lines.map((line, i) => `0\t${i}\t${line}\n`).join(""));
+  writeFileSync(csv, CHUNK_PREAMBLE + lines.map((line, i) => `${numbered ? `${i}\t` : ""}${line}\n`).join(""));
   const out = join(dir, "part.parquet");
   const writer = await ParquetWriter.open({ tempDir: join(dir, "duckdb") });
   try {
@@ -55,6 +55,42 @@ describe("ParquetWriter", () => {
     const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "note", type: "text", kind: "b" })];
     const rows = await convertAndRead(cases.map(([printed]) => printed), routes, 20, "SELECT id, note FROM parquet ORDER BY id");
     expect(rows.map((r) => r.note)).toEqual(cases.map(([, value]) => value));
+  });
+
+  it("keeps a leading byte-order mark of the chunk's first value", async () => {
+    const routes = [routeColumn({ name: "note", type: "text", kind: "b" }), routeColumn({ name: "id", type: "int4", kind: "b" })];
+    // Measured in SQL: the DuckDB client decodes text with a TextDecoder, which drops a leading BOM itself.
+    const rows = await convertAndRead(["\uFEFFbom\t0", "\uFEFF\t1"], routes, 20, "SELECT unicode(note) AS first, length(note) AS chars FROM parquet ORDER BY id", false);
+    expect(rows).toEqual([
+      { first: 0xfeff, chars: 4n },
+      { first: 0xfeff, chars: 1n },
+    ]);
+  });
+
+  it("reads one-dimensional arrays as Postgres prints them, and the JSON it sends for others", async () => {
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "names", type: "_text", element: "text", kind: "b" }), routeColumn({ name: "ids", type: "_int8", element: "int8", kind: "b" })];
+    const printed = [
+      "{a,b}\t{1,NULL,-9223372036854775808}",
+      `${q('{"a b","c,d","e\\"f","g\\\\h",NULL,"NULL","","{}","\t\n",ü}')}\t{}`,
+      "{}\t",
+      "\t[1,2]",
+      '["x",null]\t[]',
+    ];
+    const rows = await convertAndRead(printed, routes, 80, "SELECT to_json(names)::VARCHAR AS names, to_json(list_transform(ids, x -> x::VARCHAR))::VARCHAR AS ids FROM parquet ORDER BY id");
+    expect(rows.map((r) => ({ names: JSON.parse(String(r.names ?? null)) as unknown, ids: JSON.parse(String(r.ids ?? null)) as unknown }))).toEqual([
+      { names: ["a", "b"], ids: ["1", null, "-9223372036854775808"] },
+      { names: ["a b", "c,d", 'e"f', "g\\h", null, "NULL", "", "{}", "\t\n", "ü"], ids: [] },
+      { names: [], ids: null },
+      { names: null, ids: ["1", "2"] },
+      { names: ["x", null], ids: [] },
+    ]);
+  });
+
+  it("names the column whose values do not fit, when a chunk fails", async () => {
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "fine", type: "text", kind: "b" }), routeColumn({ name: "grid", type: "_int4", element: "int4", kind: "b" })];
+    const failure = convertAndRead(["a\t{1,2}", "b\t[[1,2],[3,4]]"], routes, 40, "SELECT 1");
+    await expect(failure).rejects.toBeInstanceOf(ColumnError);
+    await expect(failure).rejects.toThrow(/^column grid: .*more dimensions than its column declares/);
   });
 
   it("reads timestamps as Postgres prints them, and a chunk holding a BC one (which DuckDB refuses) the careful way", async () => {

@@ -9,7 +9,7 @@ import { faultPoint, pausePoint } from "../fs/durable.js";
 import { describeTable, type TableInfo } from "./columns.js";
 import { copyToFile } from "./copy.js";
 import type { Destination } from "./destination.js";
-import { LEAD_SOURCE, ParquetWriter, type Compression } from "./parquet.js";
+import { ColumnError, ParquetWriter, type Compression } from "./parquet.js";
 import { literal, quoteIdent } from "./sql.js";
 import { routeColumn, type ColumnRoute } from "./type-map.js";
 import { openWorkDir } from "./workdir.js";
@@ -286,7 +286,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       split = (explain.rows[0]?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0) > CHUNK_ROWS;
     }
 
-    const select = [LEAD_SOURCE, ...routes.map((r) => r.source)].join(", ");
+    const select = routes.map((r) => r.source).join(", ");
     const files: string[] = [];
     let rows = 0;
     let bytes = 0;
@@ -327,7 +327,11 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
         try {
           await (await parquetWriter()).convert(csv, routes, out, count, longestRow, job.compression);
         } catch (error) {
-          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix: "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:", cause: error });
+          const fix =
+            error instanceof ColumnError
+              ? `list the columns to export without ${error.column} (exports.${job.name}.columns), or export a view that casts it to a type its values fit; \`devstack export --dry-run\` shows each column's mapped type`
+              : "`devstack export --dry-run` shows each column's mapped type; leave out a column whose values do not fit it with columns:";
+          throw new DevstackError(`could not convert ${spec.table} to Parquet: ${(error as Error).message.split("\n")[0]}`, { fix, cause: error });
         } finally {
           rmSync(csv, { force: true });
           waiting--;

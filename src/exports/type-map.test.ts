@@ -53,8 +53,14 @@ describe("routeColumn", () => {
     expect(span.source).toContain("json_build_object('months'");
   });
 
-  it("sends arrays as JSON text of their elements and casts them to typed lists", () => {
-    expect(routeColumn({ name: "ids", type: "_int4", element: "int4", kind: "b" })).toMatchObject({ pgType: "int4[]", source: 'to_json("ids"::text[])', target: "INTEGER[]" });
+  it("sends one-dimensional arrays of plain elements as Postgres prints them, others as JSON text of their elements, and casts them to typed lists", () => {
+    const ids = routeColumn({ name: "ids", type: "_int4", element: "int4", kind: "b" });
+    expect(ids).toMatchObject({ pgType: "int4[]", csvType: "VARCHAR", target: "INTEGER[]" });
+    expect(ids.source).toBe(`CASE WHEN array_ndims("ids") > 1 OR array_lower("ids", 1) <> 1 THEN to_json("ids"::text[])::text ELSE "ids"::text END`);
+    // Postgres sends JSON for more dimensions or bounds; more dimensions than declared stop the chunk, naming the column's declaration.
+    expect(ids.convert).toMatch(/^CASE WHEN starts_with\("ids", '\[\['\) THEN error\('.*TYPE int4\[\]\[\].*'\) WHEN starts_with\("ids", '\['\) THEN CAST\(CAST\("ids" AS JSON\) AS INTEGER\[\]\) ELSE CAST\(.* AS INTEGER\[\]\) END$/);
+    expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" })).toMatchObject({ source: 'to_json("m"::text[])', convert: 'CAST(CAST("m" AS JSON) AS VARCHAR[])' });
+    expect(routeColumn({ name: "box", type: "_box", element: "box", kind: "b" }).source).toBe('to_json("box"::text[])');
     expect(routeColumn({ name: "p", type: "_numeric", element: "numeric", kind: "b" }).target).toBe("VARCHAR[]");
     expect(routeColumn({ name: "b", type: "_bytea", element: "bytea", kind: "b" }).target).toBe("BLOB[]");
     expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" }).target).toBe("VARCHAR[]");

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DevstackError } from "../../src/errors.js";
 import { openDestination } from "../../src/exports/destination.js";
 import { runExport } from "../../src/exports/run.js";
 import type { ExportSpec } from "../../src/config/schema/app.js";
@@ -21,7 +22,7 @@ CREATE TABLE everything (
   doc jsonb, raw json, ids integer[], names text[], prices numeric[], stamps timestamptz[], blobs bytea[],
   uid uuid, data bytea, flag boolean, small smallint, real4 real, double8 double precision,
   label text, fixed char(5), feeling mood, positive positive_int, addr inet,
-  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text, bc_days date[], bc_local timestamp,
+  bc_day date, bc_at timestamptz, grid integer[][], rounded numeric(3,-2), lone json, tricky text, bc_days date[], bc_local timestamp, odd text[], flags boolean[],
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO everything VALUES
@@ -31,12 +32,13 @@ INSERT INTO everything VALUES
   '{1,NULL,3}', '{"a b","c,d","e\\"f",NULL,""}', '{1.10,2.123456789012345678}', '{"2024-01-01 00:00:00+00","1999-12-31 23:59:59.5+01"}', '{"\\\\x00ff",NULL}',
   'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff0a0d2c22', true, -32768, 1.5, 0.1,
   E'line one\\nline two, "quoted"\\ttab \\\\ backslash', 'ab', 'sad', 7, '192.168.0.1/24',
-  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '4713-01-01 23:59:59.999999 BC', '2026-01-01 00:00:00+00'),
+  '0044-03-15 BC', '0044-03-15 10:00:00.5+00 BC', '{{1,2},{3,4}}', 12345, '"\\ud800"', E'\\\\N', '{"0044-03-15 BC","2024-02-29",NULL}', '4713-01-01 23:59:59.999999 BC',
+  '[0:1]={"x y",z}', '{t,f,NULL}', '2026-01-01 00:00:00+00'),
  (2, NULL, 'NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Infinity', '-Infinity',
-  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two \\x01 soh \\x01\\x01 "', NULL, NULL, '2026-01-01 00:00:01+00'),
+  '', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, E'back\\\\n is not a newline; \\r cr \\f ff \\x0b vt \\b bs \\\\\\\\ two \\x01 soh \\x01\\x01 "', NULL, NULL, E'{"NULL",NULL,"\\\\\\\\","{}"," lead","x\\\\"y",ü}', NULL, '2026-01-01 00:00:01+00'),
  (3, -0.01, -1e-20, 0, 'infinity', '-infinity', '2000-01-01', '00:00:00', '-1 days +02:00:00', '[]', 'null', '{}', '{}', '{}', '{}', '{}',
   '00000000-0000-0000-0000-000000000000', '', false, 32767, 'NaN', 1e308, 'NULL', '', 'happy', 1, '::1',
-  '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', 'infinity', '2026-01-01 00:00:02+00');
+  '-infinity', 'infinity', '{}', -0, '{}', NULL, '{}', 'infinity', '{"",""}', '{}', '2026-01-01 00:00:02+00');
 `;
 
 describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : undefined, "devstack export against a real Postgres", () => {
@@ -128,6 +130,9 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       tricky: "\\N",
       bc_days: ["0044-03-15 (BC)", "2024-02-29", null],
       bc_local: "4713-01-01 (BC) 23:59:59.999999",
+      // Lower bounds are dropped, as in JSON.
+      odd: ["x y", "z"],
+      flags: [true, false, null],
     });
     expect(JSON.parse(one?.doc as string)).toEqual({ a: [1, 2, { b: null }], text: 'quote " and \n newline', ü: "ünïcode" });
     expect(one?.raw).toBe('{"keep":   "spacing"}');
@@ -136,6 +141,8 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     expect(three?.tricky).toBeNull();
     expect(two?.bc_days).toBeNull();
     expect(three?.bc_days).toEqual([]);
+    expect(two?.odd).toEqual(["NULL", null, "\\", "{}", " lead", 'x"y', "ü"]);
+    expect(three).toMatchObject({ odd: ["", ""], flags: [] });
     expect(two).toMatchObject({ price: null, ratio: "NaN", at: null, doc: null, ids: null, uid: null, data: null, flag: null, real4: "Infinity", double8: "-Infinity", label: "", fixed: null });
     expect(three).toMatchObject({ price: "-0.01", ratio: "-0.00000000000000000001", at: "infinity", local_at: "-infinity", span: { months: 0, days: -1, microseconds: "7200000000" }, doc: "[]", raw: "null", ids: [], names: [], data: "", label: "NULL", fixed: "     ", double8: 1e308 });
     expect(three?.real4).toBe("NaN");
@@ -153,6 +160,21 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
       { id: 1, n: "4", bom: true, items: null },
       { id: 2, n: "12000000", bom: false, items: "500000" },
     ]);
+  });
+
+  it.each([
+    ["grid", "int[]", "'{{1,2},{3,4}}'", /column grid: .*more dimensions than its column declares.*TYPE int4\[\]\[\]/],
+    ["names", "text[]", "'{{a,b},{c,d}}'", /column names: .*more dimensions than its column declares/],
+    ["price", "numeric(5,2)", "'NaN'", /column price: /],
+  ])("names the column whose values its mapped type cannot hold (%s %s)", async (column, type, value, message) => {
+    const table = `misfit_${column}`;
+    pg.sql(`SET ROLE shop; CREATE TABLE ${table} (id int PRIMARY KEY, fine text, ${column} ${type}, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO ${table} (id, fine, ${column}) VALUES (1, 'a', NULL), (2, 'b', ${value});`, "shop");
+    const destination = await openDestination({ type: "directory", path: tempDir() });
+    const failure = await runExport({ name: table, spec: { table, cursor: "updated_at" }, connection: connection(), destination }).catch((error: unknown) => error as DevstackError);
+    expect(failure).toBeInstanceOf(DevstackError);
+    expect((failure as DevstackError).message).toMatch(new RegExp(`could not convert ${table} to Parquet: ${message.source}`));
+    expect((failure as DevstackError).fix).toContain(`without ${column} (exports.${table}.columns)`);
+    expect(await destination.readWatermark(table)).toBeUndefined();
   });
 
   it("fails loudly, and moves no watermark, when a row is longer than any line DuckDB will read", async () => {
