@@ -269,6 +269,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   let opening: Promise<ParquetWriter> | undefined;
   const parquetWriter = (): Promise<ParquetWriter> => (opening ??= ParquetWriter.open({ tempDir: join(workDir, "duckdb") }));
   let pending: Promise<void> = Promise.resolve();
+  let storing: Promise<void> = Promise.resolve();
   let client: Client | undefined;
   const extraClients: Client[] = [];
   try {
@@ -338,10 +339,16 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
           wakers.shift()?.();
         }
         parquetBytes += statSync(out).size;
-        files.push(await job.destination.putPart(job.name, partition, name, out));
-        rmSync(out, { force: true });
-        rows += count;
-        report();
+        // A part is stored while the next chunk converts (an upload or an fsync kept DuckDB waiting); one at a time, so parts do not pile up on disk.
+        const previous = storing;
+        storing = previous.then(async () => {
+          files.push(await job.destination.putPart(job.name, partition, name, out));
+          rmSync(out, { force: true });
+          rows += count;
+          report();
+        });
+        storing.catch(fail);
+        await previous;
       });
       pending.catch(fail);
     };
@@ -380,6 +387,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     };
     await Promise.all(readers.map((reader) => read(reader).catch(fail)));
     await pending.catch(fail);
+    await storing.catch(fail);
     if (failure !== undefined) throw failure;
     files.sort();
     await client.query("COMMIT");
@@ -435,6 +443,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   } finally {
     // DuckDB must not be closed under a running conversion (it deadlocks): let it settle first.
     await pending.catch(() => {});
+    await storing.catch(() => {});
     (await opening?.catch(() => undefined))?.close();
     await client?.end().catch(() => {});
     for (const extra of extraClients) await extra.end().catch(() => {});
