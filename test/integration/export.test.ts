@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DevstackError } from "../../src/errors.js";
-import { openDestination } from "../../src/exports/destination.js";
+import { openDestination, type Destination } from "../../src/exports/destination.js";
 import { runExport } from "../../src/exports/run.js";
 import type { ExportSpec } from "../../src/config/schema/app.js";
 import { describeWithEngine } from "../support/engines.js";
@@ -175,6 +175,32 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
     expect((failure as DevstackError).message).toMatch(new RegExp(`could not convert ${table} to Parquet: ${message.source}`));
     expect((failure as DevstackError).fix).toContain(`without ${column} (exports.${table}.columns)`);
     expect(await destination.readWatermark(table)).toBeUndefined();
+  });
+
+  it("stops at a part the destination fails to store, and moves no watermark", async () => {
+    pg.sql("SET ROLE shop; CREATE TABLE stored (id int PRIMARY KEY, note text, updated_at timestamptz NOT NULL DEFAULT now()); INSERT INTO stored (id, note) SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g;", "shop");
+    const real = await openDestination({ type: "directory", path: tempDir() });
+    let puts = 0;
+    const failing: Destination = {
+      uri: real.uri,
+      lock: (name) => real.lock(name),
+      readWatermark: (name) => real.readWatermark(name),
+      writeWatermark: (name, watermark) => real.writeWatermark(name, watermark),
+      localFiles: (name, cacheDir) => real.localFiles(name, cacheDir),
+      putPart: async (name, partition, part, file) => {
+        if (++puts === 2) throw new Error("the bucket went away");
+        return real.putPart(name, partition, part, file);
+      },
+    };
+    process.env.DEVSTACK_EXPORT_CHUNK_BYTES = String(256 * 1024);
+    try {
+      await expect(runExport({ name: "stored", spec: { table: "stored", cursor: "updated_at" }, connection: connection(), destination: failing })).rejects.toThrow(/the bucket went away/);
+    } finally {
+      delete process.env.DEVSTACK_EXPORT_CHUNK_BYTES;
+    }
+    // About 17 chunks: the run stops within a part or two of the failure.
+    expect(puts).toBeLessThanOrEqual(3);
+    expect(await real.readWatermark("stored")).toBeUndefined();
   });
 
   it("fails loudly, and moves no watermark, when a row is longer than any line DuckDB will read", async () => {
