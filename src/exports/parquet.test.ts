@@ -93,6 +93,12 @@ describe("ParquetWriter", () => {
     await expect(failure).rejects.toThrow(/^column grid: .*more dimensions than its column declares/);
   });
 
+  it("reports the named column's own failure, whichever column failed the chunk", async () => {
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "grid", type: "_int4", element: "int4", kind: "b" }), routeColumn({ name: "price", type: "numeric", kind: "b", precision: 5, scale: 2 })];
+    await expect(convertAndRead(["[[1,2],[3,4]]\t1.00", "{1}\tNaN"], routes, 40, "SELECT 1")).rejects.toThrow(/^column grid: .*more dimensions/);
+    await expect(convertAndRead(["{1}\t1.00", "{1}\tNaN"], routes, 40, "SELECT 1")).rejects.toThrow(/^column price: Conversion Error/);
+  });
+
   it("reads timestamps as Postgres prints them, and a chunk holding a BC one (which DuckDB refuses) the careful way", async () => {
     const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "at", type: "timestamptz", kind: "b" }), routeColumn({ name: "local", type: "timestamp", kind: "b" })];
     const read = (lines: string[]) => convertAndRead(lines, routes, 80, `SELECT "at"::VARCHAR AS "at", "local"::VARCHAR AS "local" FROM parquet ORDER BY id`);

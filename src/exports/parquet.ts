@@ -148,8 +148,7 @@ export class ParquetWriter {
           return run(routes.map((r) => (r.careful ? { ...r, ...r.careful } : r)));
         })
         .catch(async (error: unknown) => {
-          const column = await this.culprit(csvFile, routes, pass);
-          throw column === undefined ? error : new ColumnError(column, error as Error);
+          throw (await this.culprit(csvFile, routes, pass)) ?? error;
         });
     } finally {
       if (special) await this.connection.run(`SET threads = ${this.threads}; SET memory_limit = '${Math.floor(this.memory / MiB)}MiB'`);
@@ -163,18 +162,20 @@ export class ParquetWriter {
   }
 
   /**
-   * The first column whose values fail its conversion on their own, when the
-   * chunk does; undefined when the CSV itself does not read.
+   * The first column whose values fail its conversion on their own, with that
+   * failure, when the chunk does; undefined when the CSV itself does not read
+   * or no column fails for its values alone (out of memory, say).
    */
-  private async culprit(csvFile: string, routes: ColumnRoute[], pass: Pass): Promise<string | undefined> {
+  private async culprit(csvFile: string, routes: ColumnRoute[], pass: Pass): Promise<ColumnError | undefined> {
     const asText = readCopySql(csvFile, routes.map((r) => ({ ...r, csvType: "VARCHAR" })), pass);
-    const fails = (sql: string) => this.connection.run(sql).then(() => false, () => true);
-    if (await fails(`SELECT count(*) FROM ${asText}`)) return undefined;
+    const failure = (sql: string) => this.connection.run(sql).then(() => undefined, (error: unknown) => error as Error);
+    if (await failure(`SELECT count(*) FROM ${asText}`)) return undefined;
     for (const route of routes) {
       const { csvType, convert } = route.careful ?? route;
       const id = quoteIdent(route.name);
       // hash() makes DuckDB compute every value.
-      if (await fails(`SELECT bit_xor(hash(${convert})) FROM (SELECT CAST(${id} AS ${csvType}) AS ${id} FROM ${asText})`)) return route.name;
+      const error = await failure(`SELECT bit_xor(hash(${convert})) FROM (SELECT CAST(${id} AS ${csvType}) AS ${id} FROM ${asText})`);
+      if (error && /^(Conversion|Invalid Input) Error/.test(error.message)) return new ColumnError(route.name, error);
     }
     return undefined;
   }

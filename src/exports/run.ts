@@ -326,8 +326,11 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
       const out = join(workDir, name);
       pending = pending.then(async () => {
         try {
+          // A part that failed to store stops the run: the chunks behind it are not converted for nothing.
+          if (failure !== undefined) throw failure;
           await (await parquetWriter()).convert(csv, routes, out, count, longestRow, job.compression);
         } catch (error) {
+          if (error === failure) throw error;
           const fix =
             error instanceof ColumnError
               ? `list the columns to export without ${error.column} (exports.${job.name}.columns), or export a view that casts it to a type its values fit; \`devstack export --dry-run\` shows each column's mapped type`

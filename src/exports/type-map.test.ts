@@ -57,10 +57,17 @@ describe("routeColumn", () => {
     const ids = routeColumn({ name: "ids", type: "_int4", element: "int4", kind: "b" });
     expect(ids).toMatchObject({ pgType: "int4[]", csvType: "VARCHAR", target: "INTEGER[]" });
     expect(ids.source).toBe(`CASE WHEN array_ndims("ids") > 1 OR array_lower("ids", 1) <> 1 THEN to_json("ids"::text[])::text ELSE "ids"::text END`);
-    // Postgres sends JSON for more dimensions or bounds; more dimensions than declared stop the chunk, naming the column's declaration.
-    expect(ids.convert).toMatch(/^CASE WHEN starts_with\("ids", '\[\['\) THEN error\('.*TYPE int4\[\]\[\].*'\) WHEN starts_with\("ids", '\['\) THEN CAST\(CAST\("ids" AS JSON\) AS INTEGER\[\]\) ELSE CAST\(.* AS INTEGER\[\]\) END$/);
-    expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" })).toMatchObject({ source: 'to_json("m"::text[])', convert: 'CAST(CAST("m" AS JSON) AS VARCHAR[])' });
+    // Postgres sends JSON for more dimensions or bounds; more dimensions than declared stop the chunk.
+    expect(ids.convert).toMatch(/^CASE WHEN starts_with\("ids", '\[\['\) THEN error\('an array has more dimensions than its column declares: .*'\) ELSE CASE WHEN starts_with\("ids", '\['\) THEN CAST\(CAST\("ids" AS JSON\) AS INTEGER\[\]\) ELSE CAST\(.* AS INTEGER\[\]\) END END$/);
+    // bpchar's padding would differ between the two forms (the text cast trims it): its arrays go as JSON.
+    expect(routeColumn({ name: "c", type: "_bpchar", element: "bpchar", kind: "b" }).source).toBe('to_json("c"::text[])');
+    expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" }).source).toBe('to_json("m"::text[])');
     expect(routeColumn({ name: "box", type: "_box", element: "box", kind: "b" }).source).toBe('to_json("box"::text[])');
+    for (const element of ["mood", "bytea", "date", "timestamptz", "inet"]) {
+      const route = routeColumn({ name: "a", type: `_${element}`, element, kind: "b" });
+      expect(route.convert, element).toMatch(/^CASE WHEN starts_with\("a", '\[\['\) THEN error\(/);
+    }
+    expect(routeColumn({ name: "a", type: "_date", element: "date", kind: "b" }).source).toMatch(/^CASE WHEN array_ndims\("a"\) > 1 THEN to_json\("a"::text\[\]\) WHEN/);
     expect(routeColumn({ name: "p", type: "_numeric", element: "numeric", kind: "b" }).target).toBe("VARCHAR[]");
     expect(routeColumn({ name: "b", type: "_bytea", element: "bytea", kind: "b" }).target).toBe("BLOB[]");
     expect(routeColumn({ name: "m", type: "_mood", element: "mood", kind: "b" }).target).toBe("VARCHAR[]");

@@ -100,7 +100,19 @@ function bcTimestamp(id: string, target: string): string {
  * Array elements whose Postgres text DuckDB casts as it does the scalar's, and
  * which Postgres separates with a comma (box, for one, uses a semicolon).
  */
-const PLAIN_ELEMENTS = new Set(["bool", "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "text", "varchar", "bpchar", "name", "citext", "uuid"]);
+const PLAIN_ELEMENTS = new Set(["bool", "int2", "int4", "int8", "oid", "float4", "float8", "numeric", "text", "varchar", "name", "citext", "uuid"]);
+
+/**
+ * What a chunk holding an array of more dimensions than its column declares
+ * stops with. Postgres does not hold a column to its declared dimensions, and
+ * a view's columns declare none; a typed list cannot hold more.
+ */
+const DEEPER = "an array has more dimensions than its column declares: declare them in the table (int[][], say), which exports the column as JSON, or export a view that selects to_json(column)";
+
+/** `convert`, unless the JSON Postgres sent is an array of arrays. */
+function oneDimension(id: string, convert: string): string {
+  return `CASE WHEN starts_with(${id}, '[[') THEN error(${literal(DEEPER)}) ELSE ${convert} END`;
+}
 
 /**
  * A one-dimensional array as Postgres prints it ({a,"b c",NULL}): to_json
@@ -119,12 +131,11 @@ function arrayText(id: string): string {
  * escapes the next character. Without a quote in the array, splitting at the
  * commas is enough.
  */
-function arrayList(id: string, target: string, element: string): string {
+function arrayList(id: string, target: string): string {
   const unquoted = `list_transform(string_split(${id}[2:-2], ','), e -> CASE WHEN e = 'NULL' THEN NULL ELSE e END)`;
   const quoted = `list_transform(regexp_extract_all(${id}[2:-2], '"(?:[^"\\\\]|\\\\.)*"|[^,]+'), e -> CASE WHEN e = 'NULL' THEN NULL WHEN e[1] = '"' THEN regexp_replace(e[2:-2], '\\\\(.)', '\\1', 'gs') ELSE e END)`;
-  // Postgres does not hold a column to its declared dimensions; a typed list cannot hold more (the column is named when the chunk fails).
-  const deeper = `error(${literal(`an array has more dimensions than its column declares (declared, e.g. with ALTER TABLE … ALTER COLUMN ${id} TYPE ${element}[][], the column is exported as JSON)`)})`;
-  return `CASE WHEN starts_with(${id}, '[[') THEN ${deeper} WHEN starts_with(${id}, '[') THEN CAST(CAST(${id} AS JSON) AS ${target}) ELSE CAST(CASE WHEN ${id} = '{}' THEN []::VARCHAR[] WHEN contains(${id}, '"') THEN ${quoted} ELSE ${unquoted} END AS ${target}) END`;
+  const list = `CASE WHEN starts_with(${id}, '[') THEN CAST(CAST(${id} AS JSON) AS ${target}) ELSE CAST(CASE WHEN ${id} = '{}' THEN []::VARCHAR[] WHEN contains(${id}, '"') THEN ${quoted} ELSE ${unquoted} END AS ${target}) END`;
+  return oneDimension(id, list);
 }
 
 /** The route of one column; pure, so every type's treatment is unit-tested. */
@@ -139,7 +150,7 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     const elem = scalarTarget(col.element, { kind: "b" });
     // Elements go as JSON strings of their Postgres text, so DuckDB parses each exactly as it would the scalar.
     if (col.element === "bytea") {
-      return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `list_transform(CAST(CAST(${id} AS JSON) AS VARCHAR[]), x -> unhex(substr(x, 3)))`, target: "BLOB[]" };
+      return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: oneDimension(id, `list_transform(CAST(CAST(${id} AS JSON) AS VARCHAR[]), x -> unhex(substr(x, 3)))`), target: "BLOB[]" };
     }
     if (col.element === "interval" || col.element === "json" || col.element === "jsonb") {
       return { ...base, source: `to_json(${id})`, csvType: "VARCHAR", convert: `CAST(${id} AS JSON)`, target: "JSON" };
@@ -148,10 +159,11 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     if (TEMPORAL.has(col.element)) {
       // Element by element, so a BC date inside an array stays BC too.
       const each = `(SELECT coalesce(json_agg(${temporalText("e", col.element)} ORDER BY o), '[]'::json) FROM unnest(${id}) WITH ORDINALITY AS u(e, o))`;
-      return { ...base, source: `CASE WHEN ${id} IS NOT NULL THEN ${each} END`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
+      const source = `CASE WHEN array_ndims(${id}) > 1 THEN to_json(${id}::text[]) WHEN ${id} IS NOT NULL THEN ${each} END`;
+      return { ...base, source, csvType: "VARCHAR", convert: oneDimension(id, `CAST(CAST(${id} AS JSON) AS ${target})`), target };
     }
-    if (PLAIN_ELEMENTS.has(col.element)) return { ...base, source: arrayText(id), csvType: "VARCHAR", convert: arrayList(id, target, col.element), target };
-    return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: `CAST(CAST(${id} AS JSON) AS ${target})`, target };
+    if (PLAIN_ELEMENTS.has(col.element)) return { ...base, source: arrayText(id), csvType: "VARCHAR", convert: arrayList(id, target), target };
+    return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: oneDimension(id, `CAST(CAST(${id} AS JSON) AS ${target})`), target };
   }
   if (col.type === "bytea") {
     return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB", escapes: false };

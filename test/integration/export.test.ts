@@ -163,8 +163,11 @@ describeWithEngine("PostgreSQL", "missing" in postgres ? postgres.missing : unde
   });
 
   it.each([
-    ["grid", "int[]", "'{{1,2},{3,4}}'", /column grid: .*more dimensions than its column declares.*TYPE int4\[\]\[\]/],
+    ["grid", "int[]", "'{{1,2},{3,4}}'", /column grid: .*more dimensions than its column declares: declare them in the table/],
     ["names", "text[]", "'{{a,b},{c,d}}'", /column names: .*more dimensions than its column declares/],
+    ["days", "date[]", "'{{2024-01-01,2024-01-02},{2024-01-03,2024-01-04}}'", /column days: .*more dimensions than its column declares/],
+    ["hosts", "inet[]", "'{{1.2.3.4},{5.6.7.8}}'", /column hosts: .*more dimensions than its column declares/],
+    ["blobs", "bytea[]", `'{{"\\\\x00"},{"\\\\x01"}}'`, /column blobs: .*more dimensions than its column declares/],
     ["price", "numeric(5,2)", "'NaN'", /column price: /],
   ])("names the column whose values its mapped type cannot hold (%s %s)", async (column, type, value, message) => {
     const table = `misfit_${column}`;
