@@ -99,6 +99,15 @@ describe("ParquetWriter", () => {
     await expect(convertAndRead(["{1}\t1.00", "{1}\tNaN"], routes, 40, "SELECT 1")).rejects.toThrow(/^column price: Conversion Error/);
   });
 
+  it("names the first of several columns that do not fit, in a wide chunk", async () => {
+    const fine = Array.from({ length: 37 }, (_, i) => routeColumn({ name: `c${i}`, type: "text", kind: "b" }));
+    const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), ...fine.slice(0, 20), routeColumn({ name: "price", type: "numeric", kind: "b", precision: 5, scale: 2 }), ...fine.slice(20), routeColumn({ name: "grid", type: "_int4", element: "int4", kind: "b" })];
+    const texts = fine.map((_, i) => `t${i}`);
+    const line = (price: string, grid: string) => [...texts.slice(0, 20), price, ...texts.slice(20), grid].join("\t");
+    const failure = convertAndRead([line("1.00", "{1}"), line("NaN", "{1}"), line("2.00", "[[1],[2]]")], routes, 400, "SELECT 1");
+    await expect(failure).rejects.toThrow(/^column price: Conversion Error/);
+  });
+
   it("reads timestamps as Postgres prints them, and a chunk holding a BC one (which DuckDB refuses) the careful way", async () => {
     const routes = [routeColumn({ name: "id", type: "int4", kind: "b" }), routeColumn({ name: "at", type: "timestamptz", kind: "b" }), routeColumn({ name: "local", type: "timestamp", kind: "b" })];
     const read = (lines: string[]) => convertAndRead(lines, routes, 80, `SELECT "at"::VARCHAR AS "at", "local"::VARCHAR AS "local" FROM parquet ORDER BY id`);

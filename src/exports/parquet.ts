@@ -164,20 +164,31 @@ export class ParquetWriter {
   /**
    * The first column whose values fail its conversion on their own, with that
    * failure, when the chunk does; undefined when the CSV itself does not read
-   * or no column fails for its values alone (out of memory, say).
+   * or no column fails for its values alone (out of memory, say). Halves of
+   * the columns are tried, so a wide table costs a few passes, not one each.
    */
   private async culprit(csvFile: string, routes: ColumnRoute[], pass: Pass): Promise<ColumnError | undefined> {
     const asText = readCopySql(csvFile, routes.map((r) => ({ ...r, csvType: "VARCHAR" })), pass);
     const failure = (sql: string) => this.connection.run(sql).then(() => undefined, (error: unknown) => error as Error);
+    const valuesFail = (error: Error | undefined) => error !== undefined && /^(Conversion|Invalid Input) Error/.test(error.message);
+    // hash() makes DuckDB compute every value.
+    const probe = (some: ColumnRoute[]) => {
+      const typed = some.map((r) => `CAST(${quoteIdent(r.name)} AS ${(r.careful ?? r).csvType}) AS ${quoteIdent(r.name)}`).join(", ");
+      return failure(`SELECT ${some.map((r) => `bit_xor(hash(${(r.careful ?? r).convert}))`).join(", ")} FROM (SELECT ${typed} FROM ${asText})`);
+    };
     if (await failure(`SELECT count(*) FROM ${asText}`)) return undefined;
-    for (const route of routes) {
-      const { csvType, convert } = route.careful ?? route;
-      const id = quoteIdent(route.name);
-      // hash() makes DuckDB compute every value.
-      const error = await failure(`SELECT bit_xor(hash(${convert})) FROM (SELECT CAST(${id} AS ${csvType}) AS ${id} FROM ${asText})`);
-      if (error && /^(Conversion|Invalid Input) Error/.test(error.message)) return new ColumnError(route.name, error);
+    let suspects = routes;
+    if (!valuesFail(await probe(suspects))) return undefined;
+    while (suspects.length > 1) {
+      const left = suspects.slice(0, Math.ceil(suspects.length / 2));
+      const error = await probe(left);
+      if (error !== undefined && !valuesFail(error)) return undefined;
+      suspects = error ? left : suspects.slice(left.length);
     }
-    return undefined;
+    const [column] = suspects;
+    // Its own failure: a probe of several columns reports whichever DuckDB met first.
+    const error = column && (await probe([column]));
+    return column && error && valuesFail(error) ? new ColumnError(column.name, error) : undefined;
   }
 
   close(): void {
