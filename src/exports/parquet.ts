@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import type { ColumnRoute } from "./type-map.js";
+import { carefully, type ColumnRoute } from "./type-map.js";
 import { literal, quoteIdent } from "./sql.js";
 import { DevstackError } from "../errors.js";
 import { duckdb } from "./duckdb.js";
@@ -145,7 +145,7 @@ export class ParquetWriter {
         .catch((error: unknown) => {
           // A value only the careful read takes (a BC timestamp) fails the direct one: such a chunk is read again, the careful way; a real failure fails both.
           if (!routes.some((r) => r.careful)) throw error;
-          return run(routes.map((r) => (r.careful ? { ...r, ...r.careful } : r)));
+          return run(routes.map(carefully));
         })
         .catch(async (error: unknown) => {
           throw (await this.culprit(csvFile, routes, pass)) ?? error;
@@ -173,11 +173,12 @@ export class ParquetWriter {
     const valuesFail = (error: Error | undefined) => error !== undefined && /^(Conversion|Invalid Input) Error/.test(error.message);
     // hash() makes DuckDB compute every value.
     const probe = (some: ColumnRoute[]) => {
-      const typed = some.map((r) => `CAST(${quoteIdent(r.name)} AS ${(r.careful ?? r).csvType}) AS ${quoteIdent(r.name)}`).join(", ");
-      return failure(`SELECT ${some.map((r) => `bit_xor(hash(${(r.careful ?? r).convert}))`).join(", ")} FROM (SELECT ${typed} FROM ${asText})`);
+      const typed = some.map((r) => `CAST(${quoteIdent(r.name)} AS ${r.csvType}) AS ${quoteIdent(r.name)}`).join(", ");
+      return failure(`SELECT ${some.map((r) => `bit_xor(hash(${r.convert}))`).join(", ")} FROM (SELECT ${typed} FROM ${asText})`);
     };
     if (await failure(`SELECT count(*) FROM ${asText}`)) return undefined;
-    let suspects = routes;
+    // Read the careful way: a BC timestamp is no misfit.
+    let suspects = routes.map(carefully);
     if (!valuesFail(await probe(suspects))) return undefined;
     while (suspects.length > 1) {
       const left = suspects.slice(0, Math.ceil(suspects.length / 2));

@@ -32,8 +32,6 @@ export interface ColumnRoute {
   convert: string;
   /** The DuckDB (and so Parquet) type. */
   target: string;
-  /** False when the text Postgres sends cannot hold a backslash (hex, numbers), so there is nothing to unescape. */
-  escapes?: false;
   /** How DuckDB reads the same text when the direct read fails: for values it refuses (a BC timestamp), at some cost for all. */
   careful?: { csvType: string; convert: string };
 }
@@ -138,6 +136,11 @@ function arrayList(id: string, target: string): string {
   return oneDimension(id, list);
 }
 
+/** The route read the careful way, when it has one. */
+export function carefully(route: ColumnRoute): ColumnRoute {
+  return route.careful ? { ...route, ...route.careful } : route;
+}
+
 /** The route of one column; pure, so every type's treatment is unit-tested. */
 export function routeColumn(col: PgColumn): ColumnRoute {
   const id = quoteIdent(col.name);
@@ -166,7 +169,7 @@ export function routeColumn(col: PgColumn): ColumnRoute {
     return { ...base, source: `to_json(${id}::text[])`, csvType: "VARCHAR", convert: oneDimension(id, `CAST(CAST(${id} AS JSON) AS ${target})`), target };
   }
   if (col.type === "bytea") {
-    return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB", escapes: false };
+    return { ...base, source: `encode(${id}, 'hex')`, csvType: "VARCHAR", convert: `unhex(${id})`, target: "BLOB" };
   }
   if (col.type === "interval") {
     // Parquet's INTERVAL is unsigned and has millisecond precision; Postgres's three signed fields travel as they are stored.
@@ -178,7 +181,6 @@ export function routeColumn(col: PgColumn): ColumnRoute {
       csvType: "VARCHAR",
       convert: `CAST(CAST(${id} AS JSON) AS ${INTERVAL_STRUCT})`,
       target: INTERVAL_STRUCT,
-      escapes: false,
     };
   }
   const target = scalarTarget(col.type, col);
