@@ -1,29 +1,21 @@
 // A copy of an example (examples/hello unless named) whose local profile runs
 // the stand-in images on free loopback ports, for the Docker-tier benchmarks.
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePorts } from "./ports.mjs";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const bin = join(root, "bin", "devstack.js");
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 export async function standinProject(prefix, example = "hello") {
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   const home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
   cpSync(join(root, "examples", example), dir, { recursive: true, filter: (src) => !src.includes("node_modules") });
-  const ports = {};
-  for (const k of ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"]) ports[k] = await freePort();
+  const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"];
+  const chosen = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((k, i) => [k, chosen[i]]));
   const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp", "object-store": "object-store" };
   writeFileSync(
     join(dir, "profiles", "local.yaml"),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choosePorts, hashedStart, MOVED_PORT_RANGE, type PortInputs } from "./ports.js";
+import { choosePorts, freePorts, hashedStart, MOVED_PORT_RANGE, probePort, type PortInputs } from "./ports.js";
 
 const defaults = { smtp: 1025, smtpUi: 8025, postgres: 5432, http: 80 };
 
@@ -80,5 +80,15 @@ describe("choosePorts", () => {
     expect(choices.find((c) => c.key === "smtp")?.port).toBe(start + 1);
     const ports = choices.map((c) => c.port);
     expect(new Set(ports).size).toBe(ports.length);
+  });
+});
+
+describe("freePorts", () => {
+  it("hands out distinct ports, each free once chosen", async () => {
+    for (let round = 0; round < 5; round++) {
+      const ports = await freePorts(24);
+      expect(new Set(ports).size).toBe(24);
+      expect(await Promise.all(ports.map((port) => probePort(port)))).toEqual(ports.map(() => "free"));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 
 export type PortState = "free" | "in-use" | "privileged";
 
@@ -103,4 +103,26 @@ export async function choosePorts(input: PortInputs): Promise<PortChoice[]> {
     choices.push(choice);
   }
   return choices;
+}
+
+/**
+ * Distinct ports on 127.0.0.1 that nothing listens on right now, held open
+ * together while chosen: one at a time, the kernel may hand the same port out
+ * twice (a test stack once got ports.kubeApi = ports.smtp).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((server) => (server.address() as AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
 }

@@ -1,5 +1,4 @@
 import { existsSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import type { StartedNetwork, StartedTestContainer } from "testcontainers";
 import { PLATFORM_NAMESPACE } from "../project/names.js";
 import { kubeConfig } from "../cluster/apply.js";
@@ -18,6 +17,7 @@ import { hostEnvironment } from "../stack/environment.js";
 import { stackId } from "../project/ids.js";
 import { stackStateDir } from "../project/paths.js";
 import { LABEL_PROJECT } from "../stack/names.js";
+import { freePorts } from "../stack/ports.js";
 import { registriesYaml } from "../stack/standins/k3s.js";
 import { pebbleFiles, pebbleHttpPort } from "../stack/standins/pebble.js";
 import { downStack } from "../stack/status.js";
@@ -66,17 +66,6 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Files a stand-in needs besides its secrets, generated for this stack: the same ones `up` puts in. */
 async function generatedFiles(config: ResolvedConfig, stack: StackSpec, spec: ContainerSpec): Promise<FileToPut[]> {
   if (spec.component === "pebble") return pebbleFiles(stack.id, pebbleHttpPort(spec.inputs));
@@ -117,7 +106,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<Runni
   const config = loadConfig({ profile, ...(options.cwd ? { cwd: options.cwd } : {}), instance });
   // Chosen now, not by testcontainers at start: every spec (k3s's registry mirror, the endpoints) is made from these.
   const ports = config.profile.ports;
-  for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+  const keys = Object.keys(ports) as (keyof typeof ports)[];
+  const chosen = await freePorts(keys.length);
+  keys.forEach((key, i) => (ports[key] = chosen[i] as number));
 
   const cluster = options.cluster ?? true;
   const step = async <T>(title: string, work: () => Promise<T>) => {
