@@ -49,8 +49,17 @@ export function sweepEphemeral(home: KeyHome = KeyHome.user()): string[] {
     } catch {
       owner = undefined;
     }
-    if (owner ? pidAlive(owner.pid, owner.started) : Date.now() - statSync(ownerFile).mtimeMs < 10_000) continue;
-    for (const name of readdirSync(dir)) {
+    // Gone meanwhile: another process's sweep or stop() removed the store (two test stacks starting at once).
+    const written = owner ? undefined : statSync(ownerFile, { throwIfNoEntry: false });
+    if (!owner && !written) continue;
+    if (owner ? pidAlive(owner.pid, owner.started) : Date.now() - (written?.mtimeMs ?? 0) < 10_000) continue;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
       if (name.endsWith(".age")) rmSync(home.markerFor(join(dir, name)), { force: true });
     }
     rmSync(dir, { recursive: true, force: true });
