@@ -37,7 +37,7 @@ async function convertAndRead(lines: string[], routes: ColumnRoute[], longestRow
   try {
     await writer.convert(csv, routes, out, lines.length, longestRow);
   } finally {
-    writer.close();
+    await writer.close();
   }
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -126,7 +126,7 @@ describe("ParquetWriter", () => {
     try {
       await expect(writer.convert(join(dir, "none.csv"), [], join(dir, "none.parquet"), 1, 140_000_000)).rejects.toThrow(/over 133\.5 MiB of text, more than the 65\.0 MiB/);
     } finally {
-      writer.close();
+      await writer.close();
     }
   });
 });

@@ -1,9 +1,8 @@
 import { availableParallelism } from "node:os";
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { carefully, type ColumnRoute } from "./type-map.js";
 import { literal, quoteIdent } from "./sql.js";
 import { DevstackError } from "../errors.js";
-import { duckdb } from "./duckdb.js";
+import { openDuckSession, type DuckSession } from "./duckdb-worker.js";
 
 export type Compression = "zstd" | "snappy" | "gzip" | "uncompressed";
 
@@ -84,7 +83,7 @@ function bytesOf(size: string): number {
 }
 
 /**
- * One in-process DuckDB for a run. Its memory is capped and it spills to
+ * One in-process DuckDB for a run, on a thread of its own. Its memory is capped and it spills to
  * `tempDir`, so a wide chunk cannot grow the process without bound: rows up
  * to PARALLEL_LINE are read by every thread, each holding two read buffers
  * and a row group sized to its share of the cap; a chunk with a longer row is
@@ -92,27 +91,24 @@ function bytesOf(size: string): number {
  */
 export class ParquetWriter {
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
+    private readonly connection: DuckSession,
     private readonly memory: number,
     private readonly threads: number,
   ) {}
 
   static async open(options: { tempDir: string; memoryLimit?: string; threads?: number }): Promise<ParquetWriter> {
-    const { DuckDBInstance } = duckdb();
     const memory = bytesOf(options.memoryLimit ?? "256MB");
     const threads = options.threads ?? defaultThreads();
-    const instance = await DuckDBInstance.create(":memory:", {
+    const connection = await openDuckSession({
       memory_limit: `${Math.floor(memory / MiB)}MiB`,
       temp_directory: options.tempDir,
       threads: String(threads),
       // Nothing is fetched from the network: the parquet and json extensions are built in.
       autoinstall_known_extensions: "false",
     });
-    const connection = await instance.connect();
     // Without insertion order DuckDB streams rows into row groups as they come and honours ROW_GROUP_SIZE_BYTES.
     await connection.run("SET preserve_insertion_order = false; SET TimeZone = 'UTC'");
-    return new ParquetWriter(instance, connection, memory, threads);
+    return new ParquetWriter(connection, memory, threads);
   }
 
   private pass(longestRow: number): Pass {
@@ -139,7 +135,7 @@ export class ParquetWriter {
     const special = pass.threads !== this.threads || pass.memory !== this.memory;
     if (special) await this.connection.run(`SET threads = ${pass.threads}; SET memory_limit = '${Math.ceil(pass.memory / MiB)}MiB'`);
     let written: number;
-    const run = async (as: ColumnRoute[]) => Number((await this.connection.run(convertSql(csvFile, as, parquetFile, compression, pass))).rowsChanged);
+    const run = (as: ColumnRoute[]) => this.connection.run(convertSql(csvFile, as, parquetFile, compression, pass));
     try {
       written = await run(routes)
         .catch((error: unknown) => {
@@ -192,9 +188,8 @@ export class ParquetWriter {
     return column && error && valuesFail(error) ? new ColumnError(column.name, error) : undefined;
   }
 
-  close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+  close(): Promise<void> {
+    return this.connection.close();
   }
 }
 

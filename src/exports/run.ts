@@ -265,7 +265,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
   const release = await job.destination.lock(job.name);
   const work = openWorkDir();
   const workDir = work.dir;
-  // DuckDB (a 60 MB library, loaded on the main thread) is opened once rows stream, so Postgres works while it loads.
+  // DuckDB opens once rows stream (a run with nothing new never loads it), on a thread of its own, so reading goes on while it loads.
   let opening: Promise<ParquetWriter> | undefined;
   const parquetWriter = (): Promise<ParquetWriter> => (opening ??= ParquetWriter.open({ tempDir: join(workDir, "duckdb") }));
   let pending: Promise<void> = Promise.resolve();
@@ -374,7 +374,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
             if (failure !== undefined) throw failure;
           },
           onBytes: (n) => {
-            if (opening === undefined) setImmediate(() => parquetWriter().catch(() => {}));
+            if (opening === undefined) void parquetWriter().catch(() => {});
             bytes += n;
             const now = performance.now();
             if (now - lastReport > 250) {
@@ -449,7 +449,7 @@ export async function runExport(job: ExportJob): Promise<ExportResult> {
     await storing.catch(() => {});
     // The connections close while DuckDB does (about 20 ms each, at the end of every run).
     const ending = Promise.all([client, ...extraClients].map((c) => c?.end().catch(() => {})));
-    (await opening?.catch(() => undefined))?.close();
+    await (await opening?.catch(() => undefined))?.close();
     await ending;
     await release();
     work.dispose();
