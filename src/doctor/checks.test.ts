@@ -45,6 +45,21 @@ describe("doctor checks", () => {
     expect(port?.fix).toContain("set ports.https in profiles/local.yaml");
   });
 
+  it("passes a taken port that up moves for this project, or that this project's stack holds", () => {
+    const checks = byId({
+      ...healthy,
+      ports: [
+        { name: "smtp", port: 1025, state: "in-use", profile: "local", movable: true },
+        { name: "postgres", port: 5432, state: "in-use", profile: "local", movable: false, ours: true },
+        { name: "registry", port: 5001, state: "in-use", profile: "local", movable: false },
+      ],
+    });
+    expect(checks["port:smtp"]).toMatchObject({ status: "ok", detail: expect.stringContaining("publishes smtp on another port") });
+    expect(checks["port:postgres"]).toMatchObject({ status: "ok", detail: expect.stringContaining("this project's running stack") });
+    // Written in the profile: up keeps it, and its start would fail.
+    expect(checks["port:registry"]).toMatchObject({ status: "warn", fix: expect.stringContaining("set ports.registry in profiles/local.yaml") });
+  });
+
   it("warns about low inotify limits with the sysctl fix", () => {
     const inotify = byId({ ...healthy, inotify: { maxUserWatches: 8192, maxUserInstances: 128 } }).inotify;
     expect(inotify?.status).toBe("warn");

@@ -21,7 +21,8 @@ export interface Observations {
   engine: EngineInfo;
   helm: { binary: HelmBinary } | { error: string; fix?: string };
   /** Ports of the local profile, when the project has one with a k3s cluster. */
-  ports: { name: string; port: number; state: PortState; profile: string }[];
+  /** movable: `up` publishes the key elsewhere when its port is taken (stack/ports.ts); ours: this project's running stack holds it. */
+  ports: { name: string; port: number; state: PortState; profile: string; movable?: boolean; ours?: boolean }[];
   inotify: InotifyLimits | undefined;
   remotes: RemoteObservation[];
   freeDiskBytes: number | undefined;
@@ -82,6 +83,9 @@ export function evaluate(o: Observations): Check[] {
     const title = `port ${p.port} (${p.name})`;
     if (p.state === "free") checks.push({ id, title, status: "ok", detail: `127.0.0.1:${p.port} is free` });
     else if (p.state === "privileged") checks.push({ id, title, status: "ok", detail: `127.0.0.1:${p.port} is free for the Docker engine to bind (below 1024)` });
+    else if (p.ours) checks.push({ id, title, status: "ok", detail: `127.0.0.1:${p.port} is published by this project's running stack` });
+    else if (p.movable)
+      checks.push({ id, title, status: "ok", detail: `127.0.0.1:${p.port} is in use by something else: \`devstack up\` publishes ${p.name} on another port for this project and remembers it (\`devstack status\` shows it)` });
     else
       checks.push({
         id,

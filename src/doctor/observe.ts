@@ -4,8 +4,11 @@ import { awsCredentialSources, kubeconfigFiles, kubeContexts } from "../cluster/
 import { availableProfiles, findProjectDir } from "../config/project.js";
 import { loadConfig, type ResolvedConfig } from "../config/resolve.js";
 import { DevstackError } from "../errors.js";
-import { probeEngine } from "../stack/docker-engine.js";
-import { probePort } from "../stack/ports.js";
+import { explicitPortKeys } from "../project/ports.js";
+import { stackId } from "../project/ids.js";
+import { dockerClient, probeEngine } from "../stack/docker-engine.js";
+import { ownPorts } from "../stack/local-ports.js";
+import { movablePortKey, probePort } from "../stack/ports.js";
 import { readInotifyLimits } from "../watch/inotify.js";
 import type { Observations, RemoteObservation } from "./checks.js";
 
@@ -45,13 +48,24 @@ export async function observe(cwd = process.cwd()): Promise<Observations> {
   const { configs, error } = projectProfiles(cwd);
   const local = configs.find((c) => c.profile.cluster.type === "k3s");
   const portEntries = local ? Object.entries(local.profile.ports) : [];
+  const explicit = local ? explicitPortKeys(local.files.profile) : new Set<string>();
+  const engineProbe = probeEngine();
+  // A port this project's own stack publishes is taken by us, not against us.
+  const ours = local
+    ? engineProbe.then(async (e) => (e.reachable ? ownPorts(await dockerClient(), stackId(local)) : new Set<number>())).catch(() => new Set<number>())
+    : Promise.resolve(new Set<number>());
   const [engine, helm, ports, inotify, disk] = await Promise.all([
-    probeEngine(),
+    engineProbe,
     resolveHelm().then(
       (binary) => ({ binary }),
       (e: unknown) => ({ error: (e as Error).message, ...(e instanceof DevstackError && e.fix ? { fix: e.fix } : {}) }),
     ),
-    Promise.all(portEntries.map(async ([name, port]) => ({ name, port, state: await probePort(port), profile: local?.profileName ?? "local" }))),
+    Promise.all(
+      portEntries.map(async ([name, port]) => {
+        const state = await probePort(port);
+        return { name, port, state, profile: local?.profileName ?? "local", movable: movablePortKey(name, explicit), ...(state === "in-use" && (await ours).has(port) ? { ours: true } : {}) };
+      }),
+    ),
     readInotifyLimits(),
     statfs(cwd).then((s) => s.bavail * s.bsize, () => undefined),
   ]);

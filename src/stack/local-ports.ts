@@ -13,7 +13,7 @@ function defaultPorts(): Record<string, number> {
 }
 
 /** Host ports this stack's own running containers publish. */
-async function ownPorts(docker: Docker, stack: string): Promise<Set<number>> {
+export async function ownPorts(docker: Docker, stack: string): Promise<Set<number>> {
   const containers = await docker.listContainers({ filters: { label: [`${LABEL_PROJECT}=${stack}`] } });
   return new Set(containers.flatMap((c) => c.Ports.map((p) => p.PublicPort).filter((p): p is number => typeof p === "number")));
 }

@@ -50,6 +50,11 @@ export interface PortInputs {
  */
 const FIXED_PORT_KEYS: ReadonlySet<string> = new Set(["http", "https"]);
 
+/** Whether `up` may publish this key on another port when its own is taken: not when the profile writes it, nor the ingress's. */
+export function movablePortKey(key: string, explicit: ReadonlySet<string>): boolean {
+  return !explicit.has(key) && !FIXED_PORT_KEYS.has(key);
+}
+
 /** Where a project starts looking for a moved key's port: a hash of the stack id and the key, so each project lands apart and on the same port every time. */
 export function hashedStart(stack: string, key: string, range: { from: number; to: number } = MOVED_PORT_RANGE): number {
   let h = 0x811c9dc5;

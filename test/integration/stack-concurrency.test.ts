@@ -129,6 +129,12 @@ describeWithEngine("Docker engine with stand-in images", missing, "concurrent up
     expect(result.env.SMTP_URL).toBe(`smtp://127.0.0.1:${sb.ports.smtp}`);
     const human = run(b, ["status"]);
     expect(human.stdout).toContain(`smtp ${sb.ports.smtp} (default 1025)`);
+    // doctor in either project sees its own stack on those ports, not a clash to fix.
+    for (const dir of [a, b]) {
+      const checks = (JSON.parse(run(dir, ["doctor", "--json"]).stdout) as { checks: { id: string; status: string; detail: string }[] }).checks.filter((c) => c.id.startsWith("port:"));
+      expect(checks.filter((c) => c.status !== "ok")).toEqual([]);
+      expect(checks.find((c) => c.id === "port:smtp")?.detail).toContain("this project's running stack");
+    }
     // Stable: the next up keeps the same ports, and reuses every container.
     const again = run(b, ["up", "--services-only", "--dry-run", "--json"]);
     const plan = jsonLines(again.stdout).at(-1) as unknown as { plan: { containers: { action: string }[] } };
