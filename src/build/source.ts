@@ -26,6 +26,9 @@ export function builtComponents(config: Pick<ResolvedConfig, "app">): string[] {
     .map(([name]) => name);
 }
 
+/** How the tag of a build of sources starts: what is not a release's tag, and may be removed once replaced. */
+export const SOURCE_TAG_PREFIX = "src-";
+
 /** A component's build inputs and the tag their content hashes to; render, build and publish all name its image by it. */
 export async function componentSource(config: Pick<ResolvedConfig, "projectDir" | "app">, name: string): Promise<Source> {
   const build = config.app.components[name]?.build;
@@ -33,5 +36,5 @@ export async function componentSource(config: Pick<ResolvedConfig, "projectDir" 
   const context = resolve(config.projectDir, build.context);
   const target = build.target ? { target: build.target } : {};
   const hash = await contextHash(context, build.dockerfile, { ...target, args: build.args });
-  return { context, dockerfile: build.dockerfile, ...target, args: build.args, tag: `src-${hash.slice(0, 12)}` };
+  return { context, dockerfile: build.dockerfile, ...target, args: build.args, tag: `${SOURCE_TAG_PREFIX}${hash.slice(0, 12)}` };
 }

@@ -93,7 +93,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command("down")
     .description("stop the local stack; --purge also deletes its volumes")
     .addOption(profileOption())
-    .option("--purge", "remove containers, volumes and network")
+    .option("--purge", "remove containers, volumes, network and the images built of the app")
     .option("-y, --yes", "do not ask before --purge")
     .option("--no-wait", "fail at once (exit 1) when another run is changing the local stack, instead of waiting for it")
     .addOption(jsonOption())

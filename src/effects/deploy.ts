@@ -13,6 +13,7 @@ import { hasScheduledExports, publishToolsImage } from "../deploy/tools-image.js
 import { executeDeploy, planDeploy, type DeployExecutors, type DeployObserved, type DeployPlan, type DeployResult } from "../flows/deploy.js";
 import { seen, unseen, type StepRunner } from "../flows/plan.js";
 import type { Snapshot } from "../secrets/store.js";
+import { otherBuilds, removeImages } from "../stack/built-images.js";
 import { connectDocker } from "../stack/docker.js";
 import { observe, observePlatform, platformExecutors, unreachable, type PlatformWorld } from "./platform.js";
 
@@ -97,6 +98,11 @@ export function deployExecutors(config: ResolvedConfig, world: DeployWorld, run:
     build: async (component) => {
       // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
       await buildImage(await docker(), { ...sourceOf(component), tag: ref(component), ...(local ? {} : { platform: "linux/amd64" }) });
+      if (!local) return;
+      // Every component's current build stays; what earlier saves built goes.
+      const current = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
+      const old = await otherBuilds(await docker(), repository, current);
+      if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old));
     },
     push: async (component) => {
       const tag = sourceOf(component).tag;

@@ -5,6 +5,8 @@ import { readdirSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stackId } from "../project/ids.js";
 import { localKubeconfigPath, stackStateDir } from "../project/paths.js";
+import { imageRepository } from "../charts/image.js";
+import { otherBuilds, removeImages } from "./built-images.js";
 import { LABEL_PROJECT, networkName } from "./names.js";
 import { observeStack } from "./observe.js";
 import { removeNetworks } from "./duplicates.js";
@@ -71,8 +73,13 @@ function removeStateExceptLock(dir: string): void {
   }
 }
 
-/** Stops the stack's containers; with purge also removes them, their volumes and the network. */
-export async function downStack(docker: Docker, config: ResolvedConfig, purge: boolean, step: <T>(title: string, work: () => Promise<T>) => Promise<T>): Promise<{ stopped: string[]; removed: string[]; volumes: string[] }> {
+/** Stops the stack's containers; with purge also removes them, their volumes, the network and the app's builds. */
+export async function downStack(
+  docker: Docker,
+  config: ResolvedConfig,
+  purge: boolean,
+  step: <T>(title: string, work: () => Promise<T>) => Promise<T>,
+): Promise<{ stopped: string[]; removed: string[]; volumes: string[]; images?: string[] }> {
   const id = stackId(config);
   const observed = await observeStack(docker, { id, network: networkName(id) });
   const stopped: string[] = [];
@@ -104,6 +111,12 @@ export async function downStack(docker: Docker, config: ResolvedConfig, purge: b
     // The stack's lock stays: this run holds it, and removes it on release.
     removeStateExceptLock(stackStateDir(id));
     rmSync(dirname(localKubeconfigPath(config)), { recursive: true, force: true });
+    if (config.profile.registry.type === "local") {
+      const repository = imageRepository(config);
+      const builds = await otherBuilds(docker, repository);
+      const images = builds.length > 0 ? await step(`images: remove ${builds.length} build${builds.length === 1 ? "" : "s"} of ${repository}`, () => removeImages(docker, builds)) : [];
+      return { stopped, removed, volumes, images };
+    }
   }
   return { stopped, removed, volumes };
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/resolve.js";
 import { buildAndPublishLocal } from "../../src/deploy/publish.js";
+import { otherBuilds, removeImages } from "../../src/stack/built-images.js";
 import { connectDocker } from "../../src/stack/docker.js";
 import { devstack } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
@@ -50,5 +51,22 @@ describeWithEngine("Docker engine with stand-in images", missing, "building exam
     // The image runs as the unprivileged user the chart requires.
     const info = await docker.getImage(`${changed.repository}:${changed.tag}`).inspect();
     expect(info.Config.User).toBe("1000:1000");
+
+    // What a deploy does after a build: the earlier build goes, the current one and tags not of sources stay.
+    const repository = changed.repository;
+    await docker.getImage(`${repository}:${changed.tag}`).tag({ repo: repository, tag: "v1" });
+    const earlier = await otherBuilds(docker, repository, new Set([changed.tag]));
+    expect(earlier).toEqual([`${repository}:${first.tag}`]);
+    expect(await removeImages(docker, earlier)).toEqual(earlier);
+    expect(await otherBuilds(docker, repository, new Set([changed.tag]))).toEqual([]);
+    await docker.getImage(`${repository}:${changed.tag}`).inspect();
+    await docker.getImage(`${repository}:v1`).remove();
+
+    // down --purge takes the app's builds with the rest.
+    const down = devstack(["down", "--purge", "--yes", "--json"], { cwd: dir, env, timeoutMs: 120_000 });
+    expect(down.code, down.stderr).toBe(0);
+    const result = JSON.parse(down.stdout.trim().split("\n").at(-1) as string) as { images?: string[] };
+    expect(result.images).toEqual([`${repository}:${changed.tag}`]);
+    expect(await otherBuilds(docker, repository)).toEqual([]);
   }, 600_000);
 });

@@ -36,7 +36,7 @@ export async function run(options: { profile?: string; purge?: boolean; yes?: bo
     const result = await withStackLock(stackId(config), lock, () => downStack(docker, config, purge, (title, work) => reporter.step(title, work)));
     if (options.json) printResult("down", { profile: config.profileName, purge, confirmed: true, ...result, steps: reporter.steps });
     else if (result.stopped.length === 0 && result.removed.length === 0) out(`nothing of ${config.app.name}'s local stack was running`);
-    else out(purge ? `removed ${result.removed.length} containers and ${result.volumes.length} volumes` : `stopped ${result.stopped.length} containers; volumes kept (\`devstack down --purge\` deletes them)`);
+    else out(purge ? `removed ${result.removed.length} containers, ${result.volumes.length} volumes and ${result.images?.length ?? 0} images` : `stopped ${result.stopped.length} containers; volumes kept (\`devstack down --purge\` deletes them)`);
     return 0;
   } finally {
     reporter.close();

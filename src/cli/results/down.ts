@@ -9,5 +9,7 @@ export const schema = result("down", {
   stopped: z.array(z.string()),
   removed: z.array(z.string()),
   volumes: z.array(z.string()),
+  /** With --purge: the app's builds removed from the engine. */
+  images: z.array(z.string()).optional(),
   steps,
 });
