@@ -99,10 +99,10 @@ export function deployExecutors(config: ResolvedConfig, world: DeployWorld, run:
       // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
       await buildImage(await docker(), { ...sourceOf(component), tag: ref(component), ...(local ? {} : { platform: "linux/amd64" }) });
       if (!local) return;
-      // Every component's current build stays; what earlier saves built goes.
+      // Every component's current build stays; what earlier saves built goes. Housekeeping: it never fails a deploy.
       const current = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
-      const old = await otherBuilds(await docker(), repository, current);
-      if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old));
+      const old = await otherBuilds(await docker(), repository, current).catch(() => []);
+      if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old).catch(() => []));
     },
     push: async (component) => {
       const tag = sourceOf(component).tag;
