@@ -1,20 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { copyFile, mkdir, rename } from "node:fs/promises";
-import { hostname } from "node:os";
 import { join } from "node:path";
 import { DevstackError } from "../errors.js";
-import { pidAlive } from "../process/alive.js";
+import { acquireLock } from "../process/lock.js";
 import { fsyncPathAsync, removeStaleTemps, writeDurable } from "../fs/durable.js";
 import { WATERMARK_FILE, type Destination } from "./destination.js";
 import type { Watermark } from "./window.js";
-
-function readLock(file: string): { pid: number; host: string; since: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as { pid: number; host: string; since: string };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * What runs killed mid-write left in an export's directory: parts under a
@@ -39,43 +30,31 @@ export class DirectoryDestination implements Destination {
     this.uri = root;
   }
 
+  /**
+   * The export's own lock, as every lock of devstack's (process/lock.ts): a
+   * second run fails at once naming the holder; one whose process is gone on
+   * this machine, or a foreign one not kept alive (a pod killed on a shared
+   * volume), is taken over.
+   */
   async lock(exportName: string): Promise<() => Promise<void>> {
     const dir = join(this.root, exportName);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, "_export.lock");
-    const me = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(file, me, { flag: "wx" });
-        const release = async () => rmSync(file, { force: true });
-        try {
-          removeLeftovers(dir);
-        } catch (error) {
-          await release();
-          throw error;
-        }
-        return release;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const holder = readLock(file);
-        // A lock whose process is gone (killed mid-export) is taken over at once: its run left nothing the watermark counts.
-        if (holder && holder.host === hostname() && !pidAlive(holder.pid)) {
-          // Renamed away, not deleted: of two runs taking over at once only one rename succeeds, so only one deletes.
-          const stale = `${file}.stale.${process.pid}`;
-          try {
-            renameSync(file, stale);
-            rmSync(stale, { force: true });
-          } catch {
-            // The other run took it over first; the next attempt finds its live lock.
-          }
-          continue;
-        }
-        throw new DevstackError(`another export of ${exportName} is writing to ${dir}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : ""}`, {
+    const held = await acquireLock(file, {
+      what: `export ${exportName} at ${dir}`,
+      timeoutMs: 0,
+      busy: (holder) =>
+        new DevstackError(`another export of ${exportName} is writing to ${dir}${holder ? ` (pid ${holder.pid} on ${holder.host}, since ${holder.since})` : ""}`, {
           fix: `wait for it to finish; if that process is gone, delete ${file}`,
-        });
-      }
+        }),
+    });
+    try {
+      removeLeftovers(dir);
+    } catch (error) {
+      held.release();
+      throw error;
     }
-    throw new DevstackError(`could not lock ${file}`, { fix: `delete ${file} if no export is running` });
+    return async () => held.release();
   }
 
   async readWatermark(exportName: string): Promise<Watermark | undefined> {
