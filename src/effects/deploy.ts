@@ -93,21 +93,25 @@ export function deployExecutors(config: ResolvedConfig, world: DeployWorld, run:
   const sourceOf = (component?: string) => (component ? world.sources[component] : world.source) as Source;
   const ref = (component?: string) => `${repository}:${sourceOf(component).tag}`;
   const docker = () => connectDocker();
+  // Each save builds an image of its own: every component's current build stays, what earlier saves built goes. Housekeeping: it never fails a deploy.
+  const removeEarlierBuilds = async () => {
+    const current = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
+    const old = await otherBuilds(await docker(), repository, current).catch(() => []);
+    if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old).catch(() => []));
+  };
   return {
     ...platformExecutors(config, world, options.onSecrets),
     build: async (component) => {
       // Clusters run linux/amd64 unless told otherwise, whatever the laptop that builds.
       await buildImage(await docker(), { ...sourceOf(component), tag: ref(component), ...(local ? {} : { platform: "linux/amd64" }) });
-      if (!local) return;
-      // Every component's current build stays; what earlier saves built goes. Housekeeping: it never fails a deploy.
-      const current = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
-      const old = await otherBuilds(await docker(), repository, current).catch(() => []);
-      if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old).catch(() => []));
     },
     push: async (component) => {
       const tag = sourceOf(component).tag;
       if (local) {
+        // While the push runs (the save-to-deploy loop waits on it, not on this), earlier builds go.
+        const removing = removeEarlierBuilds().catch(() => {});
         await pushImage(await docker(), ref(component));
+        await removing;
         const digest = await registryDigest(`127.0.0.1:${config.profile.ports.registry}`, config.app.name, tag);
         return { repository, tag, ...(digest ? { digest } : {}) };
       }
