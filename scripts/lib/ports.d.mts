@@ -1,2 +1,3 @@
 export declare function freePort(): Promise<number>;
 export declare function freePorts(count: number): Promise<number[]>;
+export declare function freePortsFor(names: string[]): Promise<Record<string, number>>;

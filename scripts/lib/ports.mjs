@@ -28,6 +28,16 @@ export async function freePorts(count) {
   }
 }
 
+/**
+ * A free port for each name, all distinct (see freePorts).
+ * @param {string[]} names
+ * @returns {Promise<Record<string, number>>}
+ */
+export async function freePortsFor(names) {
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, /** @type {number} */ (ports[i])]));
+}
+
 /** A TCP port on 127.0.0.1 that nothing listens on right now. @returns {Promise<number>} */
 export async function freePort() {
   const [port] = await freePorts(1);

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePorts } from "./ports.mjs";
+import { freePortsFor } from "./ports.mjs";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const bin = join(root, "bin", "devstack.js");
@@ -14,8 +14,7 @@ export async function standinProject(prefix, example = "hello") {
   const home = mkdtempSync(join(tmpdir(), `${prefix}-home-`));
   cpSync(join(root, "examples", example), dir, { recursive: true, filter: (src) => !src.includes("node_modules") });
   const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore"];
-  const chosen = await freePorts(names.length);
-  const ports = Object.fromEntries(names.map((k, i) => [k, chosen[i]]));
+  const ports = await freePortsFor(names);
   const standins = { registry: "registry", postgres: "postgres", pebble: "pebble", "pebble-challtestsrv": "challtestsrv", smtp: "smtp", "object-store": "object-store" };
   writeFileSync(
     join(dir, "profiles", "local.yaml"),

@@ -13,7 +13,7 @@ import { hasScheduledExports, publishToolsImage } from "../deploy/tools-image.js
 import { executeDeploy, planDeploy, type DeployExecutors, type DeployObserved, type DeployPlan, type DeployResult } from "../flows/deploy.js";
 import { seen, unseen, type StepRunner } from "../flows/plan.js";
 import type { Snapshot } from "../secrets/store.js";
-import { otherBuilds, removeImages } from "../stack/built-images.js";
+import { removeBuilds } from "../stack/built-images.js";
 import { connectDocker } from "../stack/docker.js";
 import { observe, observePlatform, platformExecutors, unreachable, type PlatformWorld } from "./platform.js";
 
@@ -95,9 +95,8 @@ export function deployExecutors(config: ResolvedConfig, world: DeployWorld, run:
   const docker = () => connectDocker();
   // Each save builds an image of its own: every component's current build stays, what earlier saves built goes. Housekeeping: it never fails a deploy.
   const removeEarlierBuilds = async () => {
-    const current = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
-    const old = await otherBuilds(await docker(), repository, current).catch(() => []);
-    if (old.length > 0) await run(`image: remove ${old.length} earlier build${old.length === 1 ? "" : "s"} of ${repository}`, async () => removeImages(await docker(), old).catch(() => []));
+    const keep = new Set([world.source, ...Object.values(world.sources)].flatMap((s) => (s ? [s.tag] : [])));
+    await removeBuilds(await docker(), repository, { keep, step: run, bestEffort: true, title: (n) => `image: remove ${n} earlier build${n === 1 ? "" : "s"} of ${repository}` });
   };
   return {
     ...platformExecutors(config, world, options.onSecrets),

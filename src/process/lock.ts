@@ -68,10 +68,10 @@ export interface HeldLock {
 
 function readOwner(path: string): Owner | undefined {
   try {
-    const owner = JSON.parse(readFileSync(path, "utf8")) as Partial<Owner>;
+    const owner = JSON.parse(readFileSync(path, "utf8")) as Owner;
     if (typeof owner.pid !== "number" || typeof owner.host !== "string") return undefined;
     // Export locks of earlier versions hold no token: their pid and time stand for one.
-    return { ...owner, pid: owner.pid, host: owner.host, since: String(owner.since ?? ""), token: typeof owner.token === "string" ? owner.token : `${owner.pid}-${String(owner.since ?? "")}` };
+    return typeof owner.token === "string" ? owner : { ...owner, token: `${owner.pid}-${owner.since}` };
   } catch {
     return undefined;
   }

@@ -27,3 +27,21 @@ export async function removeImages(docker: Docker, refs: string[]): Promise<stri
   }
   return removed;
 }
+
+/**
+ * otherBuilds, removed as one step titled by `title(count)` when there are
+ * any; returns those removed. `bestEffort`: an engine error removes nothing
+ * and fails nothing (housekeeping in a deploy).
+ */
+export async function removeBuilds(
+  docker: Docker,
+  repository: string,
+  options: { keep?: ReadonlySet<string>; title: (count: number) => string; step: <T>(title: string, work: () => Promise<T>) => Promise<T>; bestEffort?: boolean },
+): Promise<string[]> {
+  const spare = (error: unknown): string[] => {
+    if (options.bestEffort) return [];
+    throw error;
+  };
+  const builds = await otherBuilds(docker, repository, options.keep).catch(spare);
+  return builds.length > 0 ? options.step(options.title(builds.length), () => removeImages(docker, builds).catch(spare)) : [];
+}

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { stackId } from "../project/ids.js";
 import { localKubeconfigPath, stackStateDir } from "../project/paths.js";
 import { imageRepository } from "../charts/image.js";
-import { otherBuilds, removeImages } from "./built-images.js";
+import { removeBuilds } from "./built-images.js";
 import { LABEL_PROJECT, networkName } from "./names.js";
 import { observeStack } from "./observe.js";
 import { removeNetworks } from "./duplicates.js";
@@ -96,6 +96,7 @@ export async function downStack(
     }
   }
   const volumes: string[] = [];
+  let images: string[] | undefined;
   if (purge) {
     for (const name of observed.volumes) {
       await step(`volume ${name}: remove`, () => docker.getVolume(name).remove());
@@ -113,10 +114,8 @@ export async function downStack(
     rmSync(dirname(localKubeconfigPath(config)), { recursive: true, force: true });
     if (config.profile.registry.type === "local") {
       const repository = imageRepository(config);
-      const builds = await otherBuilds(docker, repository);
-      const images = builds.length > 0 ? await step(`images: remove ${builds.length} build${builds.length === 1 ? "" : "s"} of ${repository}`, () => removeImages(docker, builds)) : [];
-      return { stopped, removed, volumes, images };
+      images = await removeBuilds(docker, repository, { step, title: (n) => `images: remove ${n} build${n === 1 ? "" : "s"} of ${repository}` });
     }
   }
-  return { stopped, removed, volumes };
+  return { stopped, removed, volumes, ...(images ? { images } : {}) };
 }

@@ -8,7 +8,7 @@ import { sendSyntheticAlert } from "../../src/alerts/synthetic.js";
 import { loadConfig } from "../../src/config/resolve.js";
 import { HELLO } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
-import { freePort } from "../support/ports.js";
+import { freePorts } from "../support/ports.js";
 import { dockerTierMissing } from "../support/standins.js";
 
 const BINARY = "/usr/bin/prometheus-alertmanager";
@@ -22,7 +22,7 @@ describeWithEngine("Alertmanager and the SMTP sink", missing, "an alert from dev
   let mailApi: string;
 
   beforeAll(async () => {
-    const [smtp, web, am] = [await freePort(), await freePort(), await freePort()];
+    const [smtp, web, am] = await freePorts(3);
     const run = spawnSync("docker", ["run", "-d", "--rm", "--name", container, "-p", `127.0.0.1:${smtp}:1025`, "-p", `127.0.0.1:${web}:1080`, "devstack-standin/smtp:bookworm"], { encoding: "utf8" });
     if (run.status !== 0) throw new Error(run.stderr);
     mailApi = `http://127.0.0.1:${web}/email`;

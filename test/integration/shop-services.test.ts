@@ -11,7 +11,7 @@ import { displayName, secretPlan } from "../../src/secrets/model.js";
 import { devstack, jsonResult } from "../support/cli.js";
 import { describeWithEngine } from "../support/engines.js";
 import { eventually, HostProcess, secretsByName, shopProject, shopStandinsMissing, unredact } from "../support/host-apps.js";
-import { freePort } from "../support/ports.js";
+import { freePorts } from "../support/ports.js";
 import { dockerTierMissing } from "../support/standins.js";
 import { readStoreIn } from "../support/store.js";
 
@@ -103,7 +103,8 @@ describeWithEngine("Docker engine with stand-in images", missing, "examples/shop
     for (const name of ["api", "worker"] as const) if (printed[name]) env[name] = unredact(printed[name], secrets);
     // The printed values are for the component in its pod; on the host the API takes a free port and the
     // worker's heartbeat goes where the host can write (in the pod it is the writable volume).
-    env.api = { ...env.api, PORT: String(await freePort()), METRICS_PORT: String(await freePort()) };
+    const [apiPort, metricsPort] = await freePorts(2);
+    env.api = { ...env.api, PORT: String(apiPort), METRICS_PORT: String(metricsPort) };
     env.worker = { ...env.worker, HEARTBEAT_FILE: join(work, "heartbeat") };
     const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: join(dir, "api"), encoding: "utf8", timeout: 180_000 });
     if (ci.status !== 0) throw new Error(`npm ci in the shop's api failed (${ci.status ?? ci.signal}):\n${ci.stdout}\n${ci.stderr}`);

@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { displayName, GROUPS } from "../../src/secrets/model.js";
 import type { Snapshot } from "../../src/secrets/store.js";
 import { ROOT } from "./cli.js";
-import { freePorts } from "./ports.js";
+import { freePortsFor } from "./ports.js";
 
 const SHOP = join(ROOT, "examples", "shop");
 
@@ -35,8 +35,7 @@ export async function shopProject(): Promise<{ dir: string; profile: string; por
   const dir = mkdtempSync(join(tmpdir(), "devstack-shop-"));
   cpSync(SHOP, dir, { recursive: true, filter: (src) => basename(src) !== "node_modules" });
   const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore", "redis"];
-  const chosen = await freePorts(names.length);
-  const ports: Record<string, number> = Object.fromEntries(names.map((name, i) => [name, chosen[i] as number]));
+  const ports = await freePortsFor(names);
   const overrides = Object.entries(SHOP_STANDINS).map(([k, v]) => `    ${k}: ${v}`).join("\n");
   const portLines = Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n");
   writeFileSync(join(dir, "profiles", "test.yaml"), `description: the shop's services for a test, on stand-ins\ncluster:\n  type: k3s\ndomain: localhost\nimages:\n  overrides:\n${overrides}\nports:\n${portLines}\nvars:\n  api_host: api.shop.localhost\n`);

@@ -1,2 +1,2 @@
 // Shared with the bench scripts, which run as plain Node.
-export { freePort, freePorts } from "../../scripts/lib/ports.mjs";
+export { freePort, freePorts, freePortsFor } from "../../scripts/lib/ports.mjs";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probeEngine } from "../../src/stack/docker-engine.js";
 import { HELLO } from "./cli.js";
-import { freePorts } from "./ports.js";
+import { freePortsFor } from "./ports.js";
 
 const STANDINS = {
   registry: "devstack-standin/registry:bookworm",
@@ -34,8 +34,7 @@ export async function standinProject(options: { app?: string } = {}): Promise<{ 
   for (const f of ["devstack.yaml", "Dockerfile", ".dockerignore", "package.json", "package-lock.json", "src"]) cpSync(join(HELLO, f), join(dir, f), { recursive: true });
   if (options.app) appendFileSync(join(dir, "devstack.yaml"), `\n${options.app}`);
   const names = ["registry", "postgres", "acme", "acmeManagement", "acmeTestServer", "smtp", "smtpUi", "http", "https", "kubeApi", "objectStore", "redis"];
-  const chosen = await freePorts(names.length);
-  const ports: Record<string, number> = Object.fromEntries(names.map((name, i) => [name, chosen[i] as number]));
+  const ports = await freePortsFor(names);
   const overrides = Object.entries(STANDINS).map(([k, v]) => `    ${k}: ${v}`).join("\n");
   const portLines = Object.entries(ports).map(([k, v]) => `  ${k}: ${v}`).join("\n");
   const profile = `cluster:\n  type: k3s\ndomain: localhost\nimages:\n  overrides:\n${overrides}\nports:\n${portLines}\nvars:\n  api_host: api.localhost\n`;
